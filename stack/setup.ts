@@ -1,0 +1,154 @@
+/**
+ * Set-up shared by the demo (npm start) and the tests: users in the local Auth stand-in, a Notion
+ * connection with its token encrypted as the functions do it, and a mapping — all written through
+ * asUser, the same path the functions use.
+ */
+import postgres from "postgres";
+import { Client } from "@notionhq/client";
+import { asUser } from "../supabase/functions/_shared/db.ts";
+import { encryptToken } from "../supabase/functions/_shared/crypto.ts";
+import type { UserClaims } from "../supabase/functions/_shared/auth.ts";
+import { NOTION_VERSION } from "../supabase/functions/_shared/notion.ts";
+import { readDotEnv } from "./gateway.ts";
+import { loadOrCreateKeys, type LocalUser, signUserJwt, type StackKeys } from "./keys.ts";
+
+/** Where the running stack is, from the variables stack/lib.sh exports. */
+export interface StackEnv {
+  stackDir: string;
+  apiUrl: string;
+  webUrl: string;
+  adminDbUrl: string;
+  dbUrl: string;
+  poolerDbUrl: string;
+  notionEmulatorUrl: string;
+}
+
+/** Reads the stack's location from the environment (as exported by stack/lib.sh). */
+export function stackEnv(): StackEnv {
+  const get = (name: string) => {
+    const v = Deno.env.get(name);
+    if (!v) throw new Error(`${name} is not set: run this through stack/start.sh or stack/test.sh`);
+    return v;
+  };
+  return {
+    stackDir: get("STACK_DIR"),
+    apiUrl: get("API_URL"),
+    webUrl: get("WEB_URL"),
+    adminDbUrl: get("ADMIN_DB_URL"),
+    dbUrl: get("DB_URL"),
+    poolerDbUrl: get("POOLER_DB_URL"),
+    notionEmulatorUrl: get("NOTION_EMULATOR_URL"),
+  };
+}
+
+/** Makes the shared function modules usable in this process, with the env the gateway gives them. */
+export async function useFunctionEnv(stack: StackEnv): Promise<StackKeys> {
+  const keys = await loadOrCreateKeys(stack.stackDir, stack.apiUrl);
+  const vars = { ...readDotEnv(`${stack.stackDir}/functions.env`), SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.poolerDbUrl };
+  for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
+  return keys;
+}
+
+/** Creates (or finds) a user with a password; returns it with a fresh access token and claims. */
+export async function ensureUser(
+  stack: StackEnv,
+  keys: StackKeys,
+  email: string,
+  password: string,
+): Promise<LocalUser & { jwt: string; claims: UserClaims }> {
+  const sql = postgres(stack.adminDbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`
+      insert into auth.users (id, email, encrypted_password, email_confirmed_at, instance_id)
+      values (gen_random_uuid(), ${email}, extensions.crypt(${password}, extensions.gen_salt('bf', 6)), now(),
+              '00000000-0000-0000-0000-000000000000')
+      on conflict (email) do update
+        set encrypted_password = extensions.crypt(${password}, extensions.gen_salt('bf', 6)), updated_at = now()
+      returning id::text`;
+    const user = { id: row.id as string, email };
+    const jwt = await signUserJwt(keys, user);
+    return { ...user, jwt, claims: { sub: user.id, role: "authenticated", email } };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Stores (or replaces) the user's Notion connection named `name`; returns its id. */
+export async function connectNotion(
+  claims: UserClaims,
+  opts: { name: string; token: string; notionBaseUrl: string },
+): Promise<string> {
+  const notion = new Client({ auth: opts.token, baseUrl: opts.notionBaseUrl, notionVersion: NOTION_VERSION });
+  const me = await notion.users.me({});
+  const workspaceName = me.type === "bot" ? me.bot.workspace_name ?? null : null;
+  const ciphertext = await encryptToken(opts.token);
+  return await asUser(claims, async (tx) => {
+    const [row] = await tx`
+      insert into notion_sync.connections (name, token_ciphertext, bot_id, workspace_name)
+      values (${opts.name}, ${ciphertext}, ${me.id}, ${workspaceName})
+      on conflict (owner_id, name) do update
+        set token_ciphertext = excluded.token_ciphertext, bot_id = excluded.bot_id,
+            workspace_name = excluded.workspace_name, updated_at = now()
+      returning connection_id::text`;
+    return row.connection_id as string;
+  });
+}
+
+/** A field map entry: a Notion property (by id) feeding a column. */
+export interface FieldMapEntry {
+  property_id: string;
+  name: string;
+  type: string;
+  column: string;
+}
+
+/**
+ * Field map for a target table whose columns are named like the data source's properties
+ * (case-insensitive; the title property feeds a column named `title` or `name`).
+ */
+export async function fieldMapByName(
+  opts: { token: string; notionBaseUrl: string; dataSourceId: string; columns: string[] },
+): Promise<FieldMapEntry[]> {
+  const notion = new Client({ auth: opts.token, baseUrl: opts.notionBaseUrl, notionVersion: NOTION_VERSION });
+  const ds = await notion.dataSources.retrieve({ data_source_id: opts.dataSourceId });
+  const out: FieldMapEntry[] = [];
+  for (const [name, prop] of Object.entries(ds.properties)) {
+    const wanted = prop.type === "title" ? ["title", "name", name.toLowerCase()] : [name.toLowerCase()];
+    const column = opts.columns.find((c) => wanted.includes(c.toLowerCase()));
+    if (column) out.push({ property_id: prop.id, name, type: prop.type, column });
+  }
+  return out;
+}
+
+/** Creates or updates the user's mapping named `name`. */
+export async function ensureMapping(
+  claims: UserClaims,
+  m: {
+    name: string;
+    connectionId: string;
+    dataSourceId: string;
+    targetSchema: string;
+    targetTable: string;
+    keyColumn: string;
+    ownerColumn?: string;
+    fieldMap: FieldMapEntry[];
+  },
+): Promise<string> {
+  return await asUser(claims, async (tx) => {
+    const [row] = await tx`
+      insert into notion_sync.mappings
+        (name, connection_id, data_source_id, target_schema, target_table, key_column, owner_column, field_map)
+      values (${m.name}, ${m.connectionId}, ${m.dataSourceId}, ${m.targetSchema}, ${m.targetTable},
+              ${m.keyColumn}, ${m.ownerColumn ?? null}, ${tx.json(m.fieldMap as never)})
+      on conflict (owner_id, name) do update
+        set connection_id = excluded.connection_id, data_source_id = excluded.data_source_id,
+            target_schema = excluded.target_schema, target_table = excluded.target_table,
+            key_column = excluded.key_column, owner_column = excluded.owner_column,
+            field_map = excluded.field_map, updated_at = now()
+      returning mapping_id::text`;
+    return row.mapping_id as string;
+  });
+}
+
+/** Columns of the demo target table notion_sync_demo.tasks that the demo maps. */
+export const DEMO_TASK_COLUMNS = ["title", "status", "priority", "tags", "due", "done", "estimate"];

@@ -1,0 +1,92 @@
+-- pgTAP helpers for supabase/tests (test cluster only, like the shim; never a migration).
+-- Loaded by stack/test.sh as `postgres` before pg_prove runs; tests call them as `postgres`.
+\set ON_ERROR_STOP on
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+-- A confirmed user with this email; returns its id.
+create or replace function tests.create_user(p_email text)
+returns uuid language sql set search_path = '' as $$
+  insert into auth.users (id, email, email_confirmed_at)
+  values (gen_random_uuid(), p_email, now())
+  returning id
+$$;
+
+-- Act as a signed-in user for the rest of the transaction, as PostgREST would.
+create or replace function tests.authenticate_as(p_user_id uuid)
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims',
+    jsonb_build_object('sub', p_user_id, 'role', 'authenticated')::text, true);
+  perform set_config('role', 'authenticated', true);
+end
+$$;
+
+-- Act as the anon role (no user).
+create or replace function tests.authenticate_as_anon()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role":"anon"}', true);
+  perform set_config('role', 'anon', true);
+end
+$$;
+
+-- Act as the service role.
+create or replace function tests.authenticate_as_service_role()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role":"service_role"}', true);
+  perform set_config('role', 'service_role', true);
+end
+$$;
+
+-- Back to postgres (the test's own role).
+create or replace function tests.clear_authentication()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('role', 'postgres', true);
+  perform set_config('request.jwt.claims', '', true);
+end
+$$;
+
+-- A Notion page object as the API returns it, with the given properties.
+create or replace function tests.notion_page(
+  p_page_id text, p_properties jsonb, p_last_edited timestamptz default '2026-11-26 10:00Z',
+  p_in_trash boolean default false)
+returns jsonb language sql immutable set search_path = '' as $$
+  select jsonb_build_object(
+    'object', 'page', 'id', p_page_id,
+    'created_time', '2026-11-01T09:00:00.000Z',
+    'last_edited_time', to_char(p_last_edited at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:00.000"Z"'),
+    'in_trash', p_in_trash, 'archived', p_in_trash, 'properties', p_properties)
+$$;
+
+-- A title property value.
+create or replace function tests.title(p_text text)
+returns jsonb language sql immutable set search_path = '' as $$
+  select jsonb_build_object('id', 'title', 'type', 'title', 'title', jsonb_build_array(
+    jsonb_build_object('type', 'text', 'text', jsonb_build_object('content', p_text, 'link', null),
+                       'plain_text', p_text, 'href', null)))
+$$;
+
+-- A user with a connection and a "tasks" mapping onto notion_sync_demo.tasks (title, status, done).
+create or replace function tests.create_demo_mapping(p_user_id uuid)
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_connection uuid;
+  v_mapping uuid;
+begin
+  insert into notion_sync.connections (owner_id, name, token_ciphertext)
+  values (p_user_id, 'demo', 'v1.test.ciphertext') returning connection_id into v_connection;
+  insert into notion_sync.mappings (owner_id, connection_id, name, data_source_id, target_schema,
+                                    target_table, key_column, owner_column, field_map)
+  values (p_user_id, v_connection, 'tasks', 'ds-tasks', 'notion_sync_demo', 'tasks', 'task_id', 'owner_id',
+          '[{"property_id":"title","name":"Name","type":"title","column":"title"},
+            {"property_id":"st%3A","name":"Status","type":"status","column":"status"},
+            {"property_id":"dn%3A","name":"Done","type":"checkbox","column":"done"}]')
+  returning mapping_id into v_mapping;
+  return v_mapping;
+end
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;

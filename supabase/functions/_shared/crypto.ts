@@ -1,0 +1,39 @@
+/** AES-GCM encryption of Notion tokens with a key only the functions hold (TOKEN_ENCRYPTION_KEY). */
+import { env } from "./env.ts";
+
+const VERSION = "v1";
+let keyPromise: Promise<CryptoKey> | undefined;
+
+function key(): Promise<CryptoKey> {
+  keyPromise ??= crypto.subtle.importKey(
+    "raw",
+    Uint8Array.from(atob(env().TOKEN_ENCRYPTION_KEY), (c) => c.charCodeAt(0)),
+    "AES-GCM",
+    false,
+    ["encrypt", "decrypt"],
+  );
+  return keyPromise;
+}
+
+function b64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+function unb64(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** Encrypts a token as `v1.<iv>.<ciphertext>` (base64). */
+export async function encryptToken(token: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await key(), new TextEncoder().encode(token));
+  return `${VERSION}.${b64(iv)}.${b64(new Uint8Array(ct))}`;
+}
+
+/** Decrypts what encryptToken made; throws if it was made with another key or altered. */
+export async function decryptToken(ciphertext: string): Promise<string> {
+  const [version, iv, ct] = ciphertext.split(".");
+  if (version !== VERSION || !iv || !ct) throw new Error("unrecognised token ciphertext");
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv) }, await key(), unb64(ct));
+  return new TextDecoder().decode(plain);
+}
