@@ -42,16 +42,25 @@ if (import.meta.main) {
   let dataSourceId = Deno.env.get("NOTION_DATA_SOURCE_ID");
   if (!dataSourceId) {
     if (realToken) {
-      throw new Error("NOTION_TOKEN is set: also set NOTION_DATA_SOURCE_ID, the data source to sync into notion_sync_demo.tasks");
+      throw new Error(
+        "NOTION_TOKEN is set: also set NOTION_DATA_SOURCE_ID, the data source to sync into notion_sync_demo.tasks",
+      );
     }
     dataSourceId = await emulatorTasksDataSource(stack.notionEmulatorUrl);
   }
 
   const user = await ensureUser(stack, keys, DEMO_EMAIL, DEMO_PASSWORD);
   const connectionId = await connectNotion(user.claims, { name: "demo", token, notionBaseUrl });
-  const fieldMap = await fieldMapByName({ token, notionBaseUrl, dataSourceId, columns: DEMO_TASK_COLUMNS });
+  const fieldMap = await fieldMapByName({
+    token,
+    notionBaseUrl,
+    dataSourceId,
+    columns: DEMO_TASK_COLUMNS,
+  });
   if (!fieldMap.some((f) => f.column === "title")) {
-    throw new Error(`data source ${dataSourceId} has no title property to map onto notion_sync_demo.tasks.title`);
+    throw new Error(
+      `data source ${dataSourceId} has no title property to map onto notion_sync_demo.tasks.title`,
+    );
   }
   await ensureMapping(user.claims, {
     name: "tasks",
@@ -71,13 +80,17 @@ if (import.meta.main) {
     body: JSON.stringify({ databaseType: "tasks", mode: "full" }),
   });
   const result = await res.json();
-  if (!res.ok) throw new Error(`retrieve-from-database answered ${res.status}: ${JSON.stringify(result)}`);
+  if (!res.ok) {
+    throw new Error(`retrieve-from-database answered ${res.status}: ${JSON.stringify(result)}`);
+  }
   console.log(
     [
       `Demo sync: mapping "tasks" (Notion data source ${dataSourceId} → notion_sync_demo.tasks)`,
       `  run ${result.runId}: ${result.status}; ${result.retrieved} pages retrieved, ${result.newRecords} new rows, ` +
       `${result.matched} matched, ${result.conflicts} conflicts`,
-      `  mapped properties: ${fieldMap.map((f) => `${f.name} (${f.type}) → ${f.column}`).join(", ")}`,
+      `  mapped properties: ${
+        fieldMap.map((f) => `${f.name} (${f.type}) → ${f.column}`).join(", ")
+      }`,
       `  demo user: ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
       `  demo user JWT: ${user.jwt}`,
     ].join("\n"),

@@ -76,7 +76,9 @@ export function declaredFunctions(): Map<string, FunctionEntry> {
     out.set(name, {
       verifyJwt: fn.verify_jwt !== false,
       load: () =>
-        cached ??= import(`${root}/supabase/functions/${name}/handler.ts`).then((m) => m.handler as Handler),
+        cached ??= import(`${root}/supabase/functions/${name}/handler.ts`).then((m) =>
+          m.handler as Handler
+        ),
     });
   }
   return out;
@@ -112,7 +114,11 @@ export async function startGateway(opts: GatewayOptions) {
     refreshTokens.set(refresh, user.id as string);
     const expiresIn = 3600;
     return {
-      access_token: await signUserJwt(keys, { id: user.id as string, email: user.email as string }, expiresIn),
+      access_token: await signUserJwt(
+        keys,
+        { id: user.id as string, email: user.email as string },
+        expiresIn,
+      ),
       token_type: "bearer",
       expires_in: expiresIn,
       expires_at: Math.floor(Date.now() / 1000) + expiresIn,
@@ -127,7 +133,11 @@ export async function startGateway(opts: GatewayOptions) {
              raw_user_meta_data as user_metadata, created_at, updated_at, is_anonymous
       from auth.users
       where ${where === "email" ? authDb`email = ${value}` : authDb`id = ${value}`}
-        ${password === undefined ? authDb`` : authDb`and encrypted_password = extensions.crypt(${password}, encrypted_password)`}`;
+        ${
+      password === undefined
+        ? authDb``
+        : authDb`and encrypted_password = extensions.crypt(${password}, encrypted_password)`
+    }`;
     return rows[0] as Record<string, unknown> | undefined;
   }
 
@@ -138,23 +148,39 @@ export async function startGateway(opts: GatewayOptions) {
       const grant = url.searchParams.get("grant_type");
       if (grant === "password") {
         const user = await findUser("email", String(body.email ?? ""), String(body.password ?? ""));
-        if (!user) return reply({ code: 400, error_code: "invalid_credentials", msg: "Invalid login credentials" }, 400);
+        if (!user) {
+          return reply({
+            code: 400,
+            error_code: "invalid_credentials",
+            msg: "Invalid login credentials",
+          }, 400);
+        }
         return reply(await session(user));
       }
       if (grant === "refresh_token") {
         const id = refreshTokens.get(String(body.refresh_token ?? ""));
         const user = id ? await findUser("id", id) : undefined;
         if (!user) {
-          return reply({ code: 400, error_code: "refresh_token_not_found", msg: "Invalid Refresh Token" }, 400);
+          return reply({
+            code: 400,
+            error_code: "refresh_token_not_found",
+            msg: "Invalid Refresh Token",
+          }, 400);
         }
         refreshTokens.delete(String(body.refresh_token));
         return reply(await session(user));
       }
-      return reply({ code: 400, error_code: "unsupported_grant_type", msg: `grant_type ${grant} is not supported locally` }, 400);
+      return reply({
+        code: 400,
+        error_code: "unsupported_grant_type",
+        msg: `grant_type ${grant} is not supported locally`,
+      }, 400);
     }
     if (path === "/auth/v1/user" && req.method === "GET") {
       try {
-        const claims = await verify((req.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, ""));
+        const claims = await verify(
+          (req.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, ""),
+        );
         const user = await findUser("id", String(claims.sub));
         return user ? reply(user) : reply({ code: 404, msg: "User not found" }, 404);
       } catch {
@@ -167,11 +193,23 @@ export async function startGateway(opts: GatewayOptions) {
 
   async function invoke(req: Request, name: string, rest: string, url: URL): Promise<Response> {
     const fn = functions.get(name);
-    if (!fn) return fail(404, "function_not_found", `No function named "${name}" in supabase/config.toml.`);
+    if (!fn) {
+      return fail(
+        404,
+        "function_not_found",
+        `No function named "${name}" in supabase/config.toml.`,
+      );
+    }
     if (fn.verifyJwt && req.method !== "OPTIONS") {
       const header = req.headers.get("authorization") ?? "";
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) return fail(401, "missing_authorization", "Missing authorization header: send Authorization: Bearer <JWT>.");
+      if (!m) {
+        return fail(
+          401,
+          "missing_authorization",
+          "Missing authorization header: send Authorization: Bearer <JWT>.",
+        );
+      }
       try {
         await verify(m[1]);
       } catch (e) {
@@ -193,8 +231,12 @@ export async function startGateway(opts: GatewayOptions) {
       const cpu = process.cpuUsage(cpu0);
       const cpuMs = (cpu.user + cpu.system) / 1000;
       const over = [
-        wallMs > HOSTED_WALL_LIMIT_MS ? `wall time over the hosted ${HOSTED_WALL_LIMIT_MS / 1000} s limit` : "",
-        cpuMs > HOSTED_CPU_LIMIT_MS ? `CPU time over the hosted ${HOSTED_CPU_LIMIT_MS / 1000} s limit` : "",
+        wallMs > HOSTED_WALL_LIMIT_MS
+          ? `wall time over the hosted ${HOSTED_WALL_LIMIT_MS / 1000} s limit`
+          : "",
+        cpuMs > HOSTED_CPU_LIMIT_MS
+          ? `CPU time over the hosted ${HOSTED_CPU_LIMIT_MS / 1000} s limit`
+          : "",
       ].filter(Boolean);
       console.log(JSON.stringify({
         fn: name,
@@ -207,21 +249,28 @@ export async function startGateway(opts: GatewayOptions) {
     }
   }
 
-  const server = Deno.serve({ port: opts.port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
-    const url = new URL(req.url);
-    const path = url.pathname;
-    if (req.method === "OPTIONS" && !path.startsWith("/functions/v1/")) {
-      return new Response("ok", { headers: cors });
-    }
-    const fnMatch = /^\/functions\/v1\/([a-z0-9][a-z0-9_-]*)(\/.*)?$/.exec(path);
-    if (fnMatch) return await invoke(req, fnMatch[1], fnMatch[2] ?? "", url);
-    if (path.startsWith("/auth/v1/")) return await auth(req, path, url);
-    if (path.startsWith("/rest/v1/")) {
-      return fail(501, "no_postgrest", "PostgREST cannot run on this machine; call the functions, or use SQL.");
-    }
-    if (path === "/health") return reply({ ok: true, functions: [...functions.keys()] });
-    return fail(404, "not_found", `Nothing is served at ${path}.`);
-  });
+  const server = Deno.serve(
+    { port: opts.port, hostname: "127.0.0.1", onListen: () => {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const path = url.pathname;
+      if (req.method === "OPTIONS" && !path.startsWith("/functions/v1/")) {
+        return new Response("ok", { headers: cors });
+      }
+      const fnMatch = /^\/functions\/v1\/([a-z0-9][a-z0-9_-]*)(\/.*)?$/.exec(path);
+      if (fnMatch) return await invoke(req, fnMatch[1], fnMatch[2] ?? "", url);
+      if (path.startsWith("/auth/v1/")) return await auth(req, path, url);
+      if (path.startsWith("/rest/v1/")) {
+        return fail(
+          501,
+          "no_postgrest",
+          "PostgREST cannot run on this machine; call the functions, or use SQL.",
+        );
+      }
+      if (path === "/health") return reply({ ok: true, functions: [...functions.keys()] });
+      return fail(404, "not_found", `Nothing is served at ${path}.`);
+    },
+  );
   return {
     url: apiUrl,
     keys,

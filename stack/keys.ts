@@ -36,7 +36,11 @@ export async function loadOrCreateKeys(dir: string, apiUrl: string): Promise<Sta
   const keys: StackKeys = {
     ...partial,
     anonKey: await signJwt(partial, { role: "anon", iss: "supabase-demo" }, TEN_YEARS),
-    serviceRoleKey: await signJwt(partial, { role: "service_role", iss: "supabase-demo" }, TEN_YEARS),
+    serviceRoleKey: await signJwt(
+      partial,
+      { role: "service_role", iss: "supabase-demo" },
+      TEN_YEARS,
+    ),
   };
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(path, JSON.stringify(keys, null, 2), { mode: 0o600 });

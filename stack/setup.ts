@@ -44,7 +44,11 @@ export function stackEnv(): StackEnv {
 /** Makes the shared function modules usable in this process, with the env the gateway gives them. */
 export async function useFunctionEnv(stack: StackEnv): Promise<StackKeys> {
   const keys = await loadOrCreateKeys(stack.stackDir, stack.apiUrl);
-  const vars = { ...readDotEnv(`${stack.stackDir}/functions.env`), SUPABASE_URL: stack.apiUrl, SUPABASE_DB_URL: stack.poolerDbUrl };
+  const vars = {
+    ...readDotEnv(`${stack.stackDir}/functions.env`),
+    SUPABASE_URL: stack.apiUrl,
+    SUPABASE_DB_URL: stack.poolerDbUrl,
+  };
   for (const [k, v] of Object.entries(vars)) Deno.env.set(k, v);
   return keys;
 }
@@ -78,7 +82,11 @@ export async function connectNotion(
   claims: UserClaims,
   opts: { name: string; token: string; notionBaseUrl: string },
 ): Promise<string> {
-  const notion = new Client({ auth: opts.token, baseUrl: opts.notionBaseUrl, notionVersion: NOTION_VERSION });
+  const notion = new Client({
+    auth: opts.token,
+    baseUrl: opts.notionBaseUrl,
+    notionVersion: NOTION_VERSION,
+  });
   const me = await notion.users.me({});
   const workspaceName = me.type === "bot" ? me.bot.workspace_name ?? null : null;
   const ciphertext = await encryptToken(opts.token);
@@ -109,11 +117,17 @@ export interface FieldMapEntry {
 export async function fieldMapByName(
   opts: { token: string; notionBaseUrl: string; dataSourceId: string; columns: string[] },
 ): Promise<FieldMapEntry[]> {
-  const notion = new Client({ auth: opts.token, baseUrl: opts.notionBaseUrl, notionVersion: NOTION_VERSION });
+  const notion = new Client({
+    auth: opts.token,
+    baseUrl: opts.notionBaseUrl,
+    notionVersion: NOTION_VERSION,
+  });
   const ds = await notion.dataSources.retrieve({ data_source_id: opts.dataSourceId });
   const out: FieldMapEntry[] = [];
   for (const [name, prop] of Object.entries(ds.properties)) {
-    const wanted = prop.type === "title" ? ["title", "name", name.toLowerCase()] : [name.toLowerCase()];
+    const wanted = prop.type === "title"
+      ? ["title", "name", name.toLowerCase()]
+      : [name.toLowerCase()];
     const column = opts.columns.find((c) => wanted.includes(c.toLowerCase()));
     if (column) out.push({ property_id: prop.id, name, type: prop.type, column });
   }

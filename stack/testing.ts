@@ -1,5 +1,13 @@
 /** Helpers for tests that run against the test stack (stack/test.sh exports where it is). */
-import { connectNotion, DEMO_TASK_COLUMNS, ensureMapping, ensureUser, fieldMapByName, stackEnv, useFunctionEnv } from "./setup.ts";
+import {
+  connectNotion,
+  DEMO_TASK_COLUMNS,
+  ensureMapping,
+  ensureUser,
+  fieldMapByName,
+  stackEnv,
+  useFunctionEnv,
+} from "./setup.ts";
 import type { StackKeys } from "./keys.ts";
 
 /** The test stack and its signing keys, with the function environment applied to this process. */
@@ -61,7 +69,10 @@ export async function invoke(name: string, body: unknown, jwt?: string) {
   const { apiUrl } = stackEnv();
   const res = await fetch(`${apiUrl}/functions/v1/${name}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(jwt ? { authorization: `Bearer ${jwt}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(jwt ? { authorization: `Bearer ${jwt}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };

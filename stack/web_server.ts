@@ -12,7 +12,9 @@ export function startWebServer(port: number, config: Record<string, string | und
   const configJs = `window.NOTION_SYNC_CONFIG = ${JSON.stringify(config)};\n`;
   return Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
     const path = decodeURIComponent(new URL(req.url).pathname);
-    if (path === "/config.js") return new Response(configJs, { headers: { "content-type": types.js } });
+    if (path === "/config.js") {
+      return new Response(configJs, { headers: { "content-type": types.js } });
+    }
     const file = path === "/vendor/supabase.js"
       ? `${root}/node_modules/@supabase/supabase-js/dist/umd/supabase.js`
       : `${root}/web${path === "/" ? "/index.html" : path}`;
@@ -20,7 +22,9 @@ export function startWebServer(port: number, config: Record<string, string | und
     try {
       const body = await Deno.readFile(file);
       const ext = file.split(".").pop() ?? "";
-      return new Response(body, { headers: { "content-type": types[ext] ?? "application/octet-stream" } });
+      return new Response(body, {
+        headers: { "content-type": types[ext] ?? "application/octet-stream" },
+      });
     } catch {
       return new Response("not found", { status: 404 });
     }

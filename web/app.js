@@ -1,6 +1,6 @@
 // Thin client: signs in with supabase-js, calls the functions with functions.invoke, renders.
-const config = window.NOTION_SYNC_CONFIG;
-const client = window.supabase.createClient(config.supabaseUrl, config.anonKey);
+const config = globalThis.NOTION_SYNC_CONFIG;
+const client = globalThis.supabase.createClient(config.supabaseUrl, config.anonKey);
 const $ = (id) => document.getElementById(id);
 
 /** The error message of a functions.invoke failure, read from our { error: { message } } body. */
@@ -40,7 +40,11 @@ function renderSummary(result) {
 
 function cell(value) {
   const td = document.createElement("td");
-  td.textContent = value === null || value === undefined ? "" : Array.isArray(value) ? value.join(", ") : String(value);
+  td.textContent = value === null || value === undefined
+    ? ""
+    : Array.isArray(value)
+    ? value.join(", ")
+    : String(value);
   return td;
 }
 
@@ -48,7 +52,9 @@ function renderRows(rows) {
   const hidden = new Set(["owner_id"]);
   const columns = rows.length ? Object.keys(rows[0]).filter((c) => !hidden.has(c)) : [];
   const head = document.createElement("tr");
-  head.append(...columns.map((c) => Object.assign(document.createElement("th"), { textContent: c })));
+  head.append(
+    ...columns.map((c) => Object.assign(document.createElement("th"), { textContent: c })),
+  );
   $("rows").tHead.replaceChildren(head);
   $("rows").tBodies[0].replaceChildren(...rows.map((row) => {
     const tr = document.createElement("tr");
@@ -59,7 +65,10 @@ function renderRows(rows) {
 }
 
 async function loadRows() {
-  const { rows } = await call("review", { action: "rows", databaseType: $("retrieve-form").databaseType.value });
+  const { rows } = await call("review", {
+    action: "rows",
+    databaseType: $("retrieve-form").databaseType.value,
+  });
   renderRows(rows);
 }
 
@@ -90,10 +99,12 @@ $("retrieve-form").addEventListener("submit", async (event) => {
   button.textContent = "Retrieving…";
   $("sync-error").textContent = "";
   try {
-    renderSummary(await call("retrieve-from-database", {
-      databaseType: form.databaseType.value,
-      mode: form.mode.value,
-    }));
+    renderSummary(
+      await call("retrieve-from-database", {
+        databaseType: form.databaseType.value,
+        mode: form.mode.value,
+      }),
+    );
     await loadRows();
   } catch (e) {
     $("sync-error").textContent = e.message;

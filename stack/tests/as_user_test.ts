@@ -13,10 +13,19 @@ Deno.test("asUser runs as authenticated with the caller's claims, through the po
     assert.equal(who.role, "authenticated");
     assert.equal(who.uid, alice.id);
 
-    await asUser(bob.claims, (tx) => tx`insert into notion_sync_demo.tasks (title) values ('Bob only')`);
-    const aliceSees = await asUser(alice.claims, (tx) => tx`select title from notion_sync_demo.tasks where title = 'Bob only'`);
+    await asUser(
+      bob.claims,
+      (tx) => tx`insert into notion_sync_demo.tasks (title) values ('Bob only')`,
+    );
+    const aliceSees = await asUser(
+      alice.claims,
+      (tx) => tx`select title from notion_sync_demo.tasks where title = 'Bob only'`,
+    );
     assert.equal(aliceSees.length, 0, "RLS must hide Bob's row from Alice");
-    const bobSees = await asUser(bob.claims, (tx) => tx`select owner_id::text from notion_sync_demo.tasks where title = 'Bob only'`);
+    const bobSees = await asUser(
+      bob.claims,
+      (tx) => tx`select owner_id::text from notion_sync_demo.tasks where title = 'Bob only'`,
+    );
     assert.deepEqual(bobSees.map((r) => r.owner_id), [bob.id]);
 
     // Nothing leaks into the next transaction on the same pooled connection.
@@ -34,7 +43,8 @@ Deno.test("asUser turns a not-found raised by SQL into a 404 and a busy mapping 
   try {
     await assert.rejects(
       asUser(user.claims, (tx) => tx`select notion_sync_api.start_run('no-such-mapping')`),
-      (e: { status: number; message: string }) => e.status === 404 && /no mapping named "no-such-mapping"/.test(e.message),
+      (e: { status: number; message: string }) =>
+        e.status === 404 && /no mapping named "no-such-mapping"/.test(e.message),
     );
   } finally {
     await closeDb();

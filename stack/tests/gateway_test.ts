@@ -39,7 +39,11 @@ Deno.test("functions with verify_jwt refuse a request without a valid JWT, with 
   const missing = await invoke("review", { action: "runs" });
   assert.equal(missing.status, 401);
   assert.equal(missing.body.error.code, "missing_authorization");
-  const forged = await invoke("review", { action: "runs" }, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
+  const forged = await invoke(
+    "review",
+    { action: "runs" },
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+  );
   assert.equal(forged.status, 401);
   assert.equal(forged.body.error.code, "invalid_jwt");
   const { keys } = await testStack();

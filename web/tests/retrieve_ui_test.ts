@@ -13,8 +13,16 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
   await closeDb();
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -28,14 +36,19 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
     assert.equal(await page.locator("#rows tbody tr").count(), 0, "a new user starts with no rows");
 
     await page.getByRole("button", { name: "Retrieve from Notion" }).click();
-    await page.locator('[data-field="status"]', { hasText: "completed" }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-field="status"]', { hasText: "completed" }).waitFor({
+      timeout: 30_000,
+    });
     const retrieved = Number(await page.locator('[data-field="retrieved"]').textContent());
     assert.ok(retrieved > 0);
     await page.locator("#rows tbody tr").nth(retrieved - 1).waitFor();
     assert.equal(await page.locator("#rows tbody tr").count(), retrieved);
     assert.equal(await page.locator('[data-field="new-records"]').textContent(), String(retrieved));
     await Deno.mkdir(screenshots, { recursive: true });
-    await page.screenshot({ path: new URL("web-retrieve.png", screenshots).pathname, fullPage: true });
+    await page.screenshot({
+      path: new URL("web-retrieve.png", screenshots).pathname,
+      fullPage: true,
+    });
     assert.deepEqual(consoleErrors, []);
   } finally {
     await browser.close();

@@ -40,7 +40,11 @@ export async function requireUser(req: Request): Promise<UserClaims> {
   const header = req.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) {
-    throw new HttpError(401, "missing_authorization", "Send Authorization: Bearer <user access token>.");
+    throw new HttpError(
+      401,
+      "missing_authorization",
+      "Send Authorization: Bearer <user access token>.",
+    );
   }
   const claims = await verifyJwt(match[1]);
   if (claims.role !== "authenticated" || typeof claims.sub !== "string") {

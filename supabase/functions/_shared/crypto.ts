@@ -26,7 +26,11 @@ function unb64(text: string): Uint8Array<ArrayBuffer> {
 /** Encrypts a token as `v1.<iv>.<ciphertext>` (base64). */
 export async function encryptToken(token: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await key(), new TextEncoder().encode(token));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv },
+    await key(),
+    new TextEncoder().encode(token),
+  );
   return `${VERSION}.${b64(iv)}.${b64(new Uint8Array(ct))}`;
 }
 
@@ -34,6 +38,10 @@ export async function encryptToken(token: string): Promise<string> {
 export async function decryptToken(ciphertext: string): Promise<string> {
   const [version, iv, ct] = ciphertext.split(".");
   if (version !== VERSION || !iv || !ct) throw new Error("unrecognised token ciphertext");
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: unb64(iv) }, await key(), unb64(ct));
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: unb64(iv) },
+    await key(),
+    unb64(ct),
+  );
   return new TextDecoder().decode(plain);
 }

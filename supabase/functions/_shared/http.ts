@@ -55,6 +55,8 @@ export async function respond(req: Request, fn: () => Promise<unknown>): Promise
       return json({ error: { code: e.code, message: e.message } }, e.status);
     }
     console.error("unexpected error:", e);
-    return json({ error: { code: "internal_error", message: "Unexpected error; see the function logs." } }, 500);
+    return json({
+      error: { code: "internal_error", message: "Unexpected error; see the function logs." },
+    }, 500);
   }
 }

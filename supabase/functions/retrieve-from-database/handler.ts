@@ -35,14 +35,16 @@ export function handler(req: Request): Promise<Response> {
     const claims = await requireUser(req);
     const body = await readBody(req, Body);
     const run = await asUser(claims, async (tx) => {
-      const [row] = await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
+      const [row] =
+        await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
       return row.r as StartedRun;
     });
     try {
       await retrieve(claims, run);
       const finished = await asUser(claims, async (tx) => {
         await tx`select notion_sync_api.apply_run(${run.run_id})`;
-        const [row] = await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
+        const [row] =
+          await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
         return row as unknown as FinishedRun;
       });
       return {
@@ -58,7 +60,10 @@ export function handler(req: Request): Promise<Response> {
       };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      await asUser(claims, (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`)
+      await asUser(
+        claims,
+        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+      )
         .catch((finishError) => console.error("could not mark run failed:", finishError));
       if (isNotionClientError(e)) {
         throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
@@ -71,7 +76,8 @@ export function handler(req: Request): Promise<Response> {
 /** Reads every page of the mapping's data source and stages it, one SQL call per batch of 100. */
 async function retrieve(claims: UserClaims, run: StartedRun): Promise<void> {
   const ciphertext = await asUser(claims, async (tx) => {
-    const [row] = await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
+    const [row] =
+      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
     return row.c as string;
   });
   const notion = notionClient(await decryptToken(ciphertext));
@@ -83,7 +89,11 @@ async function retrieve(claims: UserClaims, run: StartedRun): Promise<void> {
       start_cursor: cursor,
       sorts: [{ timestamp: "created_time", direction: "ascending" }],
     });
-    await asUser(claims, (tx) => tx`select notion_sync_api.stage_pages(${run.run_id}, ${tx.json(page.results as never)})`);
+    await asUser(
+      claims,
+      (tx) =>
+        tx`select notion_sync_api.stage_pages(${run.run_id}, ${tx.json(page.results as never)})`,
+    );
     cursor = page.has_more ? page.next_cursor ?? undefined : undefined;
   } while (cursor);
 }

@@ -24,7 +24,8 @@ export function handler(req: Request): Promise<Response> {
     const body = await readBody(req, Body);
     return await asUser(claims, async (tx) => {
       if (body.action === "rows") {
-        const rows = await tx`select r from notion_sync_api.mapping_rows(${body.databaseType}, ${body.limit}) r`;
+        const rows =
+          await tx`select r from notion_sync_api.mapping_rows(${body.databaseType}, ${body.limit}) r`;
         return { rows: rows.map((x) => x.r) };
       }
       const runs = await tx`

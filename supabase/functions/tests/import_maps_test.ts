@@ -16,15 +16,27 @@ Deno.test("every function has its own deno.json whose entries match the root imp
   for (const name of folders) {
     const own = JSON.parse(await Deno.readTextFile(new URL(`${name}/deno.json`, functionsDir)));
     for (const [spec, target] of Object.entries(own.imports as Record<string, string>)) {
-      assert.equal(target, root.imports[spec], `${name}/deno.json maps ${spec} differently from deno.json`);
-      assert.match(target, /^npm:[^@]*@?[^@]+@\d+\.\d+\.\d+$/, `${name}: ${spec} must be an exact npm: pin`);
+      assert.equal(
+        target,
+        root.imports[spec],
+        `${name}/deno.json maps ${spec} differently from deno.json`,
+      );
+      assert.match(
+        target,
+        /^npm:[^@]*@?[^@]+@\d+\.\d+\.\d+$/,
+        `${name}: ${spec} must be an exact npm: pin`,
+      );
     }
   }
 });
 
 Deno.test("every function folder is declared in supabase/config.toml with verify_jwt, and vice versa", async () => {
   const config = await Deno.readTextFile(new URL("../../config.toml", import.meta.url));
-  const declared = [...config.matchAll(/^\[functions\.([a-z0-9-]+)\]\s*\n(?:[^\[]*?)verify_jwt\s*=\s*(true|false)/gm)]
+  const declared = [
+    ...config.matchAll(
+      /^\[functions\.([a-z0-9-]+)\]\s*\n(?:[^\[]*?)verify_jwt\s*=\s*(true|false)/gm,
+    ),
+  ]
     .map((m) => m[1]).sort();
   assert.deepEqual(declared, functionFolders());
 });

@@ -40,18 +40,24 @@ Deno.test("a full retrieve lands one row per Notion page, with the page's values
     assert.equal(res.body.success, true);
     assert.equal(res.body.status, "completed");
 
-    const [mapping] = await asUser(user.claims, (tx) => tx`select data_source_id from notion_sync.mappings where mapping_id = ${mappingId}`);
+    const [mapping] = await asUser(
+      user.claims,
+      (tx) => tx`select data_source_id from notion_sync.mappings where mapping_id = ${mappingId}`,
+    );
     const pages = await emulatorPages(mapping.data_source_id);
     assert.ok(pages.length > 0, "the demo Tasks data source has pages");
     assert.equal(res.body.retrieved, pages.length);
     assert.equal(res.body.newRecords, pages.length);
 
-    const rows = await asUser(user.claims, (tx) => tx`
+    const rows = await asUser(user.claims, (tx) =>
+      tx`
       select t.title, l.page_id from notion_sync_demo.tasks t
       join notion_sync.links l on l.record_key = t.task_id::text and l.mapping_id = ${mappingId}`);
     const byPage = new Map(rows.map((r) => [r.page_id as string, r.title as string]));
     assert.equal(byPage.size, pages.length);
-    for (const page of pages) assert.equal(byPage.get(page.id), titleOf(page) || null, `title of page ${page.id}`);
+    for (const page of pages) {
+      assert.equal(byPage.get(page.id), titleOf(page) || null, `title of page ${page.id}`);
+    }
 
     const again = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
     assert.equal(again.body.newRecords, 0, "a second run creates no row");
