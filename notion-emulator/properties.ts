@@ -1,0 +1,859 @@
+/** Property schemas and values: validation of writes, stored forms, response rendering, computed values. */
+
+import { minuteIso } from "./clock.ts";
+import { bodyInvalid, tooLong, validationError } from "./errors.ts";
+import { evalFormula, formulaResult, type FValue, parseFormula } from "./formula.ts";
+import { compactId, hash32, normalizeId } from "./ids.ts";
+import type { DataSource, Page, PropSchema, Store } from "./model.ts";
+import { normalizeRichText, plainText, type RichText, truncateMentions } from "./rich_text.ts";
+
+/** Property types whose values cannot be written through the API. */
+export const READ_ONLY_TYPES = new Set([
+  "formula",
+  "rollup",
+  "created_time",
+  "created_by",
+  "last_edited_time",
+  "last_edited_by",
+  "unique_id",
+  "button",
+]);
+
+/** Every property type the emulator models. */
+export const PROPERTY_TYPES = new Set([
+  "title",
+  "rich_text",
+  "number",
+  "select",
+  "multi_select",
+  "status",
+  "date",
+  "people",
+  "files",
+  "checkbox",
+  "url",
+  "email",
+  "phone_number",
+  "formula",
+  "relation",
+  "rollup",
+  "created_time",
+  "created_by",
+  "last_edited_time",
+  "last_edited_by",
+  "unique_id",
+  "button",
+]);
+
+const OPTION_COLORS = [
+  "default",
+  "gray",
+  "brown",
+  "orange",
+  "yellow",
+  "green",
+  "blue",
+  "purple",
+  "pink",
+  "red",
+];
+
+/** Options used to render values. */
+export interface RenderOpts {
+  /** Public base URL of the emulator, for signed file URLs. */
+  baseUrl: string;
+  /** Truncate relation/people/mentions at 25 (page objects) or not (property items). */
+  truncate: boolean;
+}
+
+/** Finds a property by id or name (ids win, as Notion does; URL-encoded ids are accepted). */
+export function findProp(ds: DataSource, key: string): PropSchema | undefined {
+  let decoded = key;
+  try {
+    decoded = decodeURIComponent(key);
+  } catch { /* keep raw */ }
+  return ds.schema.find((p) => p.id === key || p.id === decoded) ??
+    ds.schema.find((p) => p.name === key);
+}
+
+/** URL-encodes a property id the way Notion shows it (`M;Bw` → `M%3BBw`). */
+export function encodePropId(id: string): string {
+  return id === "title" ? id : encodeURIComponent(id);
+}
+
+function newOption(store: Store, name: string, color?: string, id?: string) {
+  if (name.includes(",")) {
+    throw validationError(`Invalid select option, commas not allowed: ${name}`);
+  }
+  if (name.length > 100) throw tooLong("name.length", 100, name.length);
+  return {
+    id: id ?? store.rng.propertyId(),
+    name,
+    color: color && OPTION_COLORS.includes(color) ? color : OPTION_COLORS[hash32(name) % 10],
+    description: null,
+  };
+}
+
+function defaultStatusConfig(store: Store) {
+  const notStarted = newOption(store, "Not started", "default");
+  const inProgress = newOption(store, "In progress", "blue");
+  const done = newOption(store, "Done", "green");
+  return {
+    options: [notStarted, inProgress, done],
+    groups: [
+      { id: store.rng.propertyId(), name: "To-do", color: "gray", option_ids: [notStarted.id] },
+      {
+        id: store.rng.propertyId(),
+        name: "In progress",
+        color: "blue",
+        option_ids: [inProgress.id],
+      },
+      { id: store.rng.propertyId(), name: "Complete", color: "green", option_ids: [done.id] },
+    ],
+  };
+}
+
+/** Normalises the config of a property definition request into the stored config. */
+export function normalizeConfig(
+  store: Store,
+  ds: DataSource,
+  type: string,
+  raw: any,
+  path: string,
+  existing?: PropSchema,
+): Record<string, any> {
+  const cfg = raw ?? {};
+  switch (type) {
+    case "number":
+      return { format: typeof cfg.format === "string" ? cfg.format : "number" };
+    case "select":
+    case "multi_select": {
+      const prev: any[] = existing?.type === type ? existing.config.options : [];
+      if (!Array.isArray(cfg.options)) return { options: prev };
+      return {
+        options: cfg.options.map((o: any) => {
+          const old = prev.find((p) => p.id === o.id || p.name === o.name);
+          return newOption(
+            store,
+            String(o.name ?? old?.name ?? ""),
+            o.color ?? old?.color,
+            old?.id,
+          );
+        }),
+      };
+    }
+    case "status": {
+      if (existing?.type === "status") return existing.config;
+      if (Array.isArray(cfg.options) && cfg.options.length > 0) {
+        const options = cfg.options.map((o: any) => newOption(store, String(o.name), o.color));
+        const groups = Array.isArray(cfg.groups) && cfg.groups.length
+          ? cfg.groups.map((g: any) => ({
+            id: store.rng.propertyId(),
+            name: String(g.name),
+            color: g.color ?? "gray",
+            option_ids: (g.option_names ?? g.options ?? []).map((n: string) =>
+              options.find((o: any) => o.name === n || o.id === n)?.id
+            ).filter(Boolean),
+          }))
+          : [{
+            id: store.rng.propertyId(),
+            name: "To-do",
+            color: "gray",
+            option_ids: options.map((o: any) => o.id),
+          }];
+        return { options, groups };
+      }
+      return defaultStatusConfig(store);
+    }
+    case "formula":
+      if (typeof cfg.expression !== "string") {
+        throw bodyInvalid(
+          `${path}.formula.expression`,
+          "should be defined, instead was `undefined`",
+        );
+      }
+      try {
+        parseFormula(cfg.expression);
+      } catch (e) {
+        throw validationError(`Formula is invalid: ${(e as Error).message}`);
+      }
+      return { expression: cfg.expression };
+    case "relation": {
+      if (cfg.database_id && !cfg.data_source_id) {
+        throw bodyInvalid(
+          `${path}.relation.data_source_id`,
+          "should be defined, instead was `undefined`",
+        );
+      }
+      const target = normalizeId(String(cfg.data_source_id ?? ""));
+      const tds = target ? store.state.dataSources[target] : undefined;
+      if (!tds) {
+        throw validationError(`Could not find data source with ID: ${cfg.data_source_id}.`);
+      }
+      const kind = cfg.type ?? (cfg.dual_property ? "dual_property" : "single_property");
+      if (kind === "dual_property") {
+        const prevSynced = existing?.type === "relation"
+          ? existing.config.synced_property_id
+          : null;
+        return { data_source_id: tds.id, type: "dual_property", synced_property_id: prevSynced };
+      }
+      return { data_source_id: tds.id, type: "single_property" };
+    }
+    case "rollup": {
+      const rel = ds.schema.find((p) =>
+        p.type === "relation" &&
+        (p.id === cfg.relation_property_id || p.name === cfg.relation_property_name)
+      );
+      if (!rel) {
+        throw validationError(
+          `Relation property ${
+            cfg.relation_property_name ?? cfg.relation_property_id
+          } does not exist.`,
+        );
+      }
+      const tds = store.state.dataSources[rel.config.data_source_id];
+      const target = tds?.schema.find((p) =>
+        p.id === cfg.rollup_property_id || p.name === cfg.rollup_property_name
+      );
+      if (!target) {
+        throw validationError(
+          `Rollup property ${cfg.rollup_property_name ?? cfg.rollup_property_id} does not exist.`,
+        );
+      }
+      return {
+        function: typeof cfg.function === "string" ? cfg.function : "show_original",
+        relation_property_id: rel.id,
+        rollup_property_id: target.id,
+      };
+    }
+    case "unique_id":
+      return { prefix: typeof cfg.prefix === "string" ? cfg.prefix : null };
+    default:
+      if (!PROPERTY_TYPES.has(type)) {
+        throw bodyInvalid(`${path}.type`, `should be a valid property type`);
+      }
+      return {};
+  }
+}
+
+/** Renders one schema entry as Notion returns it in a data source. */
+export function renderSchemaProp(
+  store: Store,
+  ds: DataSource,
+  p: PropSchema,
+): Record<string, unknown> {
+  let cfg: Record<string, unknown> = p.config;
+  if (p.type === "relation") {
+    const tds = store.state.dataSources[p.config.data_source_id];
+    cfg = {
+      database_id: tds?.databaseId ?? null,
+      data_source_id: p.config.data_source_id,
+      type: p.config.type,
+      [p.config.type]: p.config.type === "dual_property"
+        ? {
+          synced_property_id: p.config.synced_property_id
+            ? encodePropId(p.config.synced_property_id)
+            : null,
+          synced_property_name: tds?.schema.find((x) =>
+            x.id === p.config.synced_property_id
+          )?.name ??
+            null,
+        }
+        : {},
+    };
+  } else if (p.type === "rollup") {
+    const rel = ds.schema.find((x) => x.id === p.config.relation_property_id);
+    const tds = rel ? store.state.dataSources[rel.config.data_source_id] : undefined;
+    const target = tds?.schema.find((x) => x.id === p.config.rollup_property_id);
+    cfg = {
+      function: p.config.function,
+      relation_property_name: rel?.name ?? null,
+      relation_property_id: encodePropId(p.config.relation_property_id),
+      rollup_property_name: target?.name ?? null,
+      rollup_property_id: encodePropId(p.config.rollup_property_id),
+    };
+  }
+  return {
+    id: encodePropId(p.id),
+    name: p.name,
+    description: p.description,
+    type: p.type,
+    [p.type]: cfg,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+function checkString(v: unknown, path: string, limit: number): string | null {
+  if (v === null) return null;
+  if (typeof v !== "string") throw bodyInvalid(path, "should be a string or `null`");
+  if (v === "") {
+    throw validationError(
+      `body failed validation: ${path} should be populated or \`null\`, instead was \`""\`.`,
+    );
+  }
+  if (v.length > limit) throw tooLong(`${path}.length`, limit, v.length);
+  return v;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+function checkDate(v: unknown, path: string, tz: string | null): string {
+  if (
+    typeof v !== "string" || !(ISO_DATE.test(v) || ISO_DATETIME.test(v)) || isNaN(Date.parse(v))
+  ) {
+    throw bodyInvalid(
+      path,
+      `should be a valid ISO 8601 date string, instead was \`${JSON.stringify(v)}\``,
+    );
+  }
+  if (tz) {
+    if (ISO_DATE.test(v)) {
+      throw validationError(`${path} must include a time when time_zone is set.`);
+    }
+    if (/(Z|[+-]\d{2}:\d{2})$/.test(v)) {
+      throw validationError(`${path} must not include an offset when time_zone is set.`);
+    }
+  }
+  return v;
+}
+
+function resolveOption(options: any[], v: any) {
+  return options.find((o) =>
+    (v.id && o.id === v.id) || (v.name !== undefined && o.name === v.name)
+  );
+}
+
+/** Validates a write value for a property and returns its stored form. May add select options. */
+export function writeValue(
+  store: Store,
+  ds: DataSource | null,
+  p: PropSchema,
+  input: any,
+  path: string,
+  pageId: string,
+): unknown {
+  if (READ_ONLY_TYPES.has(p.type)) {
+    throw validationError(`${p.name} is a ${p.type} property and cannot be updated.`);
+  }
+  // Request values are either {"<type>": value} or the bare value for title/rich_text arrays.
+  let v: any;
+  if (Array.isArray(input) && (p.type === "title" || p.type === "rich_text")) v = input;
+  else if (input && typeof input === "object" && !Array.isArray(input) && p.type in input) {
+    v = input[p.type];
+  } else if (
+    input && typeof input === "object" && !Array.isArray(input) && input.type &&
+    input.type !== p.type
+  ) {
+    throw bodyInvalid(`${path}.${p.type}`, "should be defined, instead was `undefined`");
+  } else {
+    throw bodyInvalid(`${path}.${p.type}`, "should be defined, instead was `undefined`");
+  }
+  const vp = `${path}.${p.type}`;
+  switch (p.type) {
+    case "title":
+    case "rich_text":
+      return normalizeRichText(v ?? [], vp, store);
+    case "number":
+      if (v !== null && (typeof v !== "number" || !Number.isFinite(v))) {
+        throw bodyInvalid(vp, "should be a number or `null`");
+      }
+      return v;
+    case "checkbox":
+      if (typeof v !== "boolean") throw bodyInvalid(vp, "should be a boolean");
+      return v;
+    case "url":
+      return checkString(v, vp, 2000);
+    case "email":
+    case "phone_number":
+      return checkString(v, vp, 200);
+    case "select": {
+      if (v === null) return null;
+      if (typeof v !== "object") throw bodyInvalid(vp, "should be an object or `null`");
+      const found = resolveOption(p.config.options, v);
+      if (found) return found.id;
+      if (v.id && v.name === undefined) {
+        throw validationError(`Select option id ${v.id} does not exist.`);
+      }
+      const opt = newOption(store, String(v.name), v.color);
+      p.config.options.push(opt);
+      if (ds) store.touch(ds, ds.last_edited_by);
+      return opt.id;
+    }
+    case "multi_select": {
+      if (!Array.isArray(v)) throw bodyInvalid(vp, "should be an array");
+      if (v.length > 100) throw tooLong(`${vp}.length`, 100, v.length);
+      const ids: string[] = [];
+      for (const item of v) {
+        let found = resolveOption(p.config.options, item);
+        if (!found) {
+          if (item.id && item.name === undefined) {
+            throw validationError(`Multi-select option id ${item.id} does not exist.`);
+          }
+          found = newOption(store, String(item.name), item.color);
+          p.config.options.push(found);
+        }
+        if (!ids.includes(found.id)) ids.push(found.id);
+      }
+      return ids;
+    }
+    case "status": {
+      if (v === null) return defaultStatusId(p);
+      if (typeof v !== "object") throw bodyInvalid(vp, "should be an object or `null`");
+      const found = resolveOption(p.config.options, v);
+      if (!found) {
+        throw validationError(
+          `Invalid status option. Status option "${
+            v.name ?? v.id
+          }" does not exist for property "${p.name}".`,
+        );
+      }
+      return found.id;
+    }
+    case "date": {
+      if (v === null) return null;
+      if (typeof v !== "object") throw bodyInvalid(vp, "should be an object or `null`");
+      const tz = v.time_zone ?? null;
+      const start = checkDate(v.start, `${vp}.start`, tz);
+      const end = v.end === undefined || v.end === null ? null : checkDate(v.end, `${vp}.end`, tz);
+      if (end && Date.parse(end) < Date.parse(start)) {
+        throw validationError(`${vp}.end must be after ${vp}.start.`);
+      }
+      return { start, end, time_zone: tz };
+    }
+    case "people": {
+      if (!Array.isArray(v)) throw bodyInvalid(vp, "should be an array");
+      if (v.length > 100) throw tooLong(`${vp}.length`, 100, v.length);
+      const ids: string[] = [];
+      v.forEach((u, i) => {
+        const id = normalizeId(String(u?.id ?? ""));
+        if (!id) throw bodyInvalid(`${vp}[${i}].id`, "should be a valid uuid");
+        if (!store.state.users[id]) throw validationError(`Could not find user with ID: ${id}.`);
+        if (!ids.includes(id)) ids.push(id);
+      });
+      return ids;
+    }
+    case "relation": {
+      if (!Array.isArray(v)) throw bodyInvalid(vp, "should be an array");
+      if (v.length > 100) throw tooLong(`${vp}.length`, 100, v.length);
+      const ids: string[] = [];
+      v.forEach((r, i) => {
+        const id = normalizeId(String(r?.id ?? ""));
+        if (!id) throw bodyInvalid(`${vp}[${i}].id`, "should be a valid uuid");
+        const target = store.state.pages[id];
+        if (!target) throw validationError(`Could not find page with ID: ${id}.`);
+        if (
+          target.parent.type !== "data_source_id" || target.parent.id !== p.config.data_source_id
+        ) {
+          throw validationError(
+            `Relation page ${id} is not in the related data source ${p.config.data_source_id}.`,
+          );
+        }
+        if (!ids.includes(id)) ids.push(id);
+      });
+      void pageId;
+      return ids;
+    }
+    case "files": {
+      if (!Array.isArray(v)) throw bodyInvalid(vp, "should be an array");
+      if (v.length > 100) throw tooLong(`${vp}.length`, 100, v.length);
+      return v.map((f, i) => {
+        const fp = `${vp}[${i}]`;
+        const name = typeof f?.name === "string" ? f.name : undefined;
+        const type = f?.type ??
+          (f?.external
+            ? "external"
+            : f?.file_upload
+            ? "file_upload"
+            : f?.file
+            ? "file"
+            : undefined);
+        if (type === "external") {
+          const url = checkString(f.external?.url, `${fp}.external.url`, 2000);
+          if (!url) throw bodyInvalid(`${fp}.external.url`, "should be defined");
+          return { name: name ?? url.split("/").pop() ?? url, type: "external", url };
+        }
+        if (type === "file_upload") {
+          const key = String(f.file_upload?.id ?? "");
+          const stored = store.state.files[key];
+          if (!stored) throw validationError(`Could not find file upload with ID: ${key}.`);
+          return { name: name ?? stored.name, type: "file", key };
+        }
+        if (type === "file") {
+          const url = String(f.file?.url ?? "");
+          const key = Object.keys(store.state.files).find((k) =>
+            url.includes(`/_emulator/files/${k}/`)
+          );
+          if (!key) {
+            throw validationError(
+              `${fp}.file.url is not a file hosted by Notion; upload it first.`,
+            );
+          }
+          return { name: name ?? store.state.files[key].name, type: "file", key };
+        }
+        throw bodyInvalid(fp, "should have an `external` or `file_upload` object");
+      });
+    }
+    default:
+      throw validationError(`${p.name} is a ${p.type} property and cannot be updated.`);
+  }
+}
+
+/** The default option of a status property (first option of the first group). */
+export function defaultStatusId(p: PropSchema): string | null {
+  const g = p.config.groups?.[0];
+  return g?.option_ids?.[0] ?? p.config.options?.[0]?.id ?? null;
+}
+
+/** The empty stored value of a property (what a new page holds when it is not set). */
+export function emptyValue(p: PropSchema): unknown {
+  switch (p.type) {
+    case "title":
+    case "rich_text":
+    case "multi_select":
+    case "people":
+    case "relation":
+    case "files":
+      return [];
+    case "checkbox":
+      return false;
+    case "status":
+      return defaultStatusId(p);
+    default:
+      return null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+function user(id: string): Record<string, unknown> {
+  return { object: "user", id };
+}
+
+/** Renders a full user object (as in people values and users endpoints). */
+export function fullUser(store: Store, id: string): Record<string, unknown> {
+  const u = store.state.users[id];
+  if (!u) return { object: "user", id };
+  if (u.type === "bot") {
+    return {
+      object: "user",
+      id: u.id,
+      name: u.name,
+      avatar_url: u.avatar_url,
+      type: "bot",
+      bot: {},
+    };
+  }
+  return {
+    object: "user",
+    id: u.id,
+    name: u.name,
+    avatar_url: u.avatar_url,
+    type: "person",
+    person: { email: u.email ?? null },
+  };
+}
+
+/** Signs a Notion-hosted file URL that expires one hour (emulated) from now. */
+export function signedFileUrl(
+  store: Store,
+  baseUrl: string,
+  key: string,
+): { url: string; expiry_time: string } {
+  const f = store.state.files[key];
+  const expires = Math.floor(store.now() / 1000) + 3600;
+  const sig = fileSignature(store, key, expires);
+  return {
+    url: `${baseUrl}/_emulator/files/${key}/${
+      encodeURIComponent(f?.name ?? "file")
+    }?X-Amz-Expires=3600&expires=${expires}&signature=${sig}`,
+    expiry_time: new Date(expires * 1000).toISOString(),
+  };
+}
+
+/** The signature of a hosted file URL. */
+export function fileSignature(store: Store, key: string, expires: number): string {
+  return hash32(`${store.state.fileSecret}:${key}:${expires}`).toString(16).padStart(8, "0") +
+    hash32(`${expires}:${key}:${store.state.fileSecret}`).toString(16).padStart(8, "0");
+}
+
+function optionValue(p: PropSchema, id: string | null) {
+  if (!id) return null;
+  const o = p.config.options?.find((x: any) => x.id === id);
+  return o ? { id: o.id, name: o.name, color: o.color } : null;
+}
+
+/** The full (untruncated) stored relation of a page property. */
+export function relationIds(page: Page, p: PropSchema): string[] {
+  return (page.props[p.id] as string[] | undefined) ?? [];
+}
+
+/** Raw typed value of a property, used by filters, formulas and rollups. */
+export function rawValue(store: Store, page: Page, p: PropSchema, depth = 0): any {
+  switch (p.type) {
+    case "created_time":
+      return page.created_time;
+    case "last_edited_time":
+      return page.last_edited_time;
+    case "created_by":
+      return page.created_by;
+    case "last_edited_by":
+      return page.last_edited_by;
+    case "formula":
+      return depth > 4 ? null : computeFormula(store, page, p, depth);
+    case "rollup":
+      return depth > 4 ? null : computeRollup(store, page, p, depth);
+    case "unique_id":
+      return page.props[p.id] ?? null;
+    default:
+      return page.props[p.id] ?? emptyValue(p);
+  }
+}
+
+function dsOf(store: Store, page: Page): DataSource | undefined {
+  return page.parent.type === "data_source_id"
+    ? store.state.dataSources[page.parent.id]
+    : undefined;
+}
+
+/** Converts a property's raw value into a formula runtime value. */
+function formulaInput(store: Store, page: Page, p: PropSchema, depth: number): FValue {
+  const v = rawValue(store, page, p, depth + 1);
+  switch (p.type) {
+    case "title":
+    case "rich_text":
+      return plainText(v);
+    case "select":
+    case "status":
+      return optionValue(p, v)?.name ?? "";
+    case "multi_select":
+      return (v as string[]).map((id) => optionValue(p, id)?.name ?? "");
+    case "people":
+      return (v as string[]).map((id) => store.state.users[id]?.name ?? "");
+    case "relation":
+      // Notion evaluates formulas over at most 25 related pages.
+      return (v as string[]).slice(0, 25).map((id) => store.pageTitle(id) ?? "");
+    case "created_time":
+    case "last_edited_time":
+      return { start: minuteIso(v), end: null, time_zone: null };
+    case "created_by":
+    case "last_edited_by":
+      return store.state.users[v]?.name ?? "";
+    case "formula": {
+      const r = v as any;
+      return r?.[r.type] ?? null;
+    }
+    case "rollup": {
+      const r = v as any;
+      return r?.type === "array" ? r.array.length : r?.[r.type] ?? null;
+    }
+    case "unique_id":
+      return v;
+    default:
+      return v ?? null;
+  }
+}
+
+function computeFormula(store: Store, page: Page, p: PropSchema, depth: number) {
+  const ds = dsOf(store, page);
+  if (!ds) return { type: "string", string: null };
+  try {
+    const ast = parseFormula(p.config.expression);
+    const value = evalFormula(ast, (name) => {
+      const q = ds.schema.find((x) => x.name === name || x.id === name);
+      return q ? formulaInput(store, page, q, depth) : null;
+    }, () => store.now());
+    return formulaResult(value);
+  } catch {
+    return { type: "string", string: null };
+  }
+}
+
+function computeRollup(store: Store, page: Page, p: PropSchema, depth: number) {
+  const ds = dsOf(store, page);
+  const rel = ds?.schema.find((x) => x.id === p.config.relation_property_id);
+  const fn: string = p.config.function;
+  const tds = rel ? store.state.dataSources[rel.config.data_source_id] : undefined;
+  const target = tds?.schema.find((x) => x.id === p.config.rollup_property_id);
+  if (!rel || !tds || !target) return { type: "unsupported", unsupported: {}, function: fn };
+  const related = relationIds(page, rel).map((id) => store.state.pages[id]).filter((x) =>
+    x && !x.in_trash
+  );
+  const values = related.map((rp) => rawValue(store, rp, target, depth + 1));
+  const isEmpty = (v: any) =>
+    v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0);
+  const nums = values.map((
+    v,
+  ) => (typeof v === "number" ? v : v?.type === "number" ? v.number : null))
+    .filter((v): v is number => typeof v === "number");
+  const dates = values.map((v) =>
+    typeof v === "number" && (target.type === "created_time" || target.type === "last_edited_time")
+      ? floorIso(v)
+      : v?.start ?? null
+  ).filter((v): v is string => typeof v === "string").sort();
+  const number = (n: number | null) => ({ type: "number", number: n, function: fn });
+  const date = (start: string | null, end: string | null = null) => ({
+    type: "date",
+    date: start ? { start, end, time_zone: null } : null,
+    function: fn,
+  });
+  switch (fn) {
+    case "count":
+    case "count_all":
+      return number(values.length);
+    case "count_values":
+      return number(
+        values.reduce((s, v) => s + (Array.isArray(v) ? v.length : isEmpty(v) ? 0 : 1), 0),
+      );
+    case "empty":
+    case "count_empty":
+      return number(values.filter(isEmpty).length);
+    case "not_empty":
+    case "count_not_empty":
+      return number(values.filter((v) => !isEmpty(v)).length);
+    case "unique":
+    case "count_unique_values":
+      return number(new Set(values.map((v) => JSON.stringify(v))).size);
+    case "percent_empty":
+      return number(values.length ? values.filter(isEmpty).length / values.length : 0);
+    case "percent_not_empty":
+      return number(values.length ? values.filter((v) => !isEmpty(v)).length / values.length : 0);
+    case "checked":
+      return number(values.filter((v) => v === true).length);
+    case "unchecked":
+      return number(values.filter((v) => v === false).length);
+    case "percent_checked":
+      return number(values.length ? values.filter((v) => v === true).length / values.length : 0);
+    case "percent_unchecked":
+      return number(values.length ? values.filter((v) => v === false).length / values.length : 0);
+    case "sum":
+      return number(nums.reduce((s, n) => s + n, 0));
+    case "average":
+      return number(nums.length ? nums.reduce((s, n) => s + n, 0) / nums.length : null);
+    case "median": {
+      const s = [...nums].sort((a, b) => a - b);
+      return number(
+        s.length
+          ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2)
+          : null,
+      );
+    }
+    case "min":
+      return number(nums.length ? Math.min(...nums) : null);
+    case "max":
+      return number(nums.length ? Math.max(...nums) : null);
+    case "range":
+      return number(nums.length ? Math.max(...nums) - Math.min(...nums) : null);
+    case "earliest_date":
+      return date(dates[0] ?? null);
+    case "latest_date":
+      return date(dates[dates.length - 1] ?? null);
+    case "date_range":
+      return date(dates[0] ?? null, dates[dates.length - 1] ?? null);
+    default: {
+      // show_original, show_unique and anything else: the related values as an array.
+      const opts: RenderOpts = { baseUrl: "", truncate: true };
+      return {
+        type: "array",
+        array: related.map((rp) => {
+          const { id: _id, ...rest } = renderValue(store, rp, target, opts);
+          return rest;
+        }),
+        function: fn,
+      };
+    }
+  }
+}
+
+function floorIso(ms: number): string {
+  return minuteIso(ms);
+}
+
+/** Renders a property value as it appears in a page object. */
+export function renderValue(
+  store: Store,
+  page: Page,
+  p: PropSchema,
+  opts: RenderOpts,
+): Record<string, any> {
+  const id = encodePropId(p.id);
+  const v = rawValue(store, page, p);
+  const out = (value: unknown, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: p.type,
+    [p.type]: value,
+    ...extra,
+  });
+  switch (p.type) {
+    case "title":
+    case "rich_text":
+      return out(opts.truncate ? truncateMentions(v as RichText[]) : v);
+    case "select":
+    case "status":
+      return out(optionValue(p, v));
+    case "multi_select":
+      return out((v as string[]).map((o) => optionValue(p, o)).filter(Boolean));
+    case "people": {
+      const ids = v as string[];
+      return out((opts.truncate ? ids.slice(0, 25) : ids).map((u) => fullUser(store, u)));
+    }
+    case "relation": {
+      const ids = v as string[];
+      const shown = opts.truncate ? ids.slice(0, 25) : ids;
+      return out(shown.map((r) => ({ id: r })), { has_more: ids.length > shown.length });
+    }
+    case "files":
+      return out(
+        (v as any[]).map((f) =>
+          f.type === "external"
+            ? { name: f.name, type: "external", external: { url: f.url } }
+            : { name: f.name, type: "file", file: signedFileUrl(store, opts.baseUrl, f.key) }
+        ),
+      );
+    case "created_time":
+    case "last_edited_time":
+      return out(minuteIso(v));
+    case "created_by":
+    case "last_edited_by":
+      return out(user(v));
+    case "unique_id": {
+      return out({ prefix: p.config.prefix ?? null, number: v ?? null });
+    }
+    case "button":
+      return out({});
+    default:
+      return out(v ?? null);
+  }
+}
+
+/** Renders the `properties` map of a page (optionally only some property ids). */
+export function renderProperties(
+  store: Store,
+  page: Page,
+  opts: RenderOpts,
+  only?: Set<string>,
+): Record<string, unknown> {
+  const ds = dsOf(store, page);
+  const props: Record<string, unknown> = {};
+  if (!ds) {
+    if (!only || only.has("title")) {
+      const t = page.props.title ?? [];
+      props.title = { id: "title", type: "title", title: opts.truncate ? truncateMentions(t) : t };
+    }
+    return props;
+  }
+  for (const p of ds.schema) {
+    if (only && !only.has(p.id)) continue;
+    props[p.name] = renderValue(store, page, p, opts);
+  }
+  return props;
+}
+
+/** Notion's page URL: `https://app.notion.com/p/<Slug>-<id32>`. */
+export function pageUrl(title: string, id: string): string {
+  const slug = title.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return `https://app.notion.com/p/${slug ? `${slug}-` : ""}${compactId(id)}`;
+}
