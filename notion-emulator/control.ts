@@ -266,6 +266,20 @@ export function workspace(em: Emulator) {
       bot_id: i.botId,
       shared: i.shared,
     })),
+    data_sources: Object.values(s.dataSources).map((ds) => ({
+      id: ds.id,
+      database_id: ds.databaseId,
+      title: plainText(ds.title),
+      name: plainText(ds.title),
+      in_trash: ds.in_trash,
+      page_count: em.store.dsPages.get(ds.id)?.size ?? 0,
+      properties: ds.schema.map((p) => ({
+        id: p.id,
+        encoded_id: encodePropId(p.id),
+        name: p.name,
+        type: p.type,
+      })),
+    })),
     databases: Object.values(s.databases).map((db) => ({
       id: db.id,
       title: plainText(db.title),

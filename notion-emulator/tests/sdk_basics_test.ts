@@ -145,3 +145,12 @@ Deno.test("control API: workspace lists tokens and property ids; reset restores 
     );
   });
 });
+
+Deno.test("control workspace lists data sources at the top level with their titles", async () => {
+  await withEmulator(async (em) => {
+    const ws = await control(em, "workspace", undefined, "GET");
+    const titles = ws.data_sources.map((d: any) => d.title).sort();
+    assert.deepEqual(titles, ["Journal", "Projects", "Tasks"]);
+    assert.equal(ws.data_sources.find((d: any) => d.title === "Tasks").id, DEMO.tasksDataSourceId);
+  });
+});
