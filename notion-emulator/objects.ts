@@ -168,9 +168,15 @@ export function renderBlock(store: Store, id: string, ctx: Ctx): Record<string, 
   const s = store.state;
   const page = s.pages[id];
   if (page) {
-    return blockShell(store, page, ctx, "child_page", {
-      title: plainText(page.props.title ?? []) || store.pageTitle(id) || "",
-    }, false);
+    const title = plainText(page.props.title ?? []) || store.pageTitle(id) || "";
+    return blockShell(
+      store,
+      page,
+      ctx,
+      "child_page",
+      { title },
+      liveChildren(store, page.children),
+    );
   }
   const db = s.databases[id];
   if (db) {
@@ -178,8 +184,12 @@ export function renderBlock(store: Store, id: string, ctx: Ctx): Record<string, 
   }
   const b = s.blocks[id];
   if (!b) return null;
-  const live = b.children.some((c) => !(s.blocks[c]?.in_trash ?? s.pages[c]?.in_trash ?? false));
-  return blockShell(store, b, ctx, b.type, b.data, live);
+  return blockShell(store, b, ctx, b.type, b.data, liveChildren(store, b.children));
+}
+
+function liveChildren(store: Store, ids: string[]): boolean {
+  const s = store.state;
+  return ids.some((c) => !((s.blocks[c] ?? s.pages[c] ?? s.databases[c])?.in_trash ?? true));
 }
 
 /** Renders a full user (users endpoints); the integration's bot includes its workspace. */
@@ -198,16 +208,6 @@ export function renderUser(store: Store, id: string): Record<string, unknown> {
         workspace_id: store.state.workspace.id,
         workspace_limits: { max_file_upload_size_in_bytes: 5242880 },
       },
-    };
-  }
-  if (u) {
-    return {
-      object: "user",
-      id: u.id,
-      name: u.name,
-      avatar_url: u.avatar_url,
-      type: "person",
-      person: { email: u.email ?? null },
     };
   }
   return fullUser(store, id);

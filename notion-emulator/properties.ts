@@ -553,7 +553,7 @@ export function fullUser(store: Store, id: string): Record<string, unknown> {
     name: u.name,
     avatar_url: u.avatar_url,
     type: "person",
-    person: { email: u.email ?? null },
+    person: u.email ? { email: u.email, email_verified: true } : {},
   };
 }
 

@@ -22,6 +22,7 @@ export interface SeedSpec {
       parent?: { page_id?: string; workspace?: boolean };
       title?: string;
       created_by?: string;
+      last_edited_by?: string;
     }
   >;
   databases?: Array<{
@@ -129,11 +130,12 @@ function buildSpec(spec: SeedSpec, nowOverride?: number): State {
     const page = createPage(
       store,
       actor,
-      { parent, properties: { title: [{ text: { content: p.title ?? "" } }] } },
+      { parent, properties: { title: p.title ? [{ text: { content: p.title } }] : [] } },
       "2025-09-03",
       p.id,
     );
     if (p.created_by) page.created_by = page.last_edited_by = p.created_by;
+    if (p.last_edited_by) page.last_edited_by = p.last_edited_by;
   }
   for (const d of spec.databases ?? []) {
     addDatabase(store, actor, d.id, d.parent?.page_id ?? null, d.title, d.data_sources);
