@@ -32,7 +32,8 @@ $$;
 alter role postgres nosuperuser createdb createrole replication bypassrls login password 'postgres';
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres with admin option;
-grant create, connect, temporary on database postgres to postgres;
+-- hosted: the database belongs to postgres (so postgres owns public through pg_database_owner)
+alter database postgres owner to postgres;
 alter schema public owner to pg_database_owner;
 
 create schema if not exists extensions;

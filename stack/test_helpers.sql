@@ -90,3 +90,17 @@ end
 $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- The data source that tests.create_demo_mapping maps (Name, Status, Done, plus Notion-only ones).
+create or replace function tests.demo_data_source()
+returns jsonb language sql immutable set search_path = '' as $$
+  select '{"object":"data_source","id":"ds-tasks","title":[{"plain_text":"Tasks"}],
+    "properties":{
+      "Name":{"id":"title","name":"Name","type":"title","title":{}},
+      "Status":{"id":"st%3A","name":"Status","type":"status","status":{"options":[{"name":"Todo"},{"name":"Doing"},{"name":"Done"}]}},
+      "Done":{"id":"dn%3A","name":"Done","type":"checkbox","checkbox":{}},
+      "Estimate":{"id":"es%3A","name":"Estimate","type":"number","number":{"format":"number"}},
+      "Score":{"id":"sc%3A","name":"Score","type":"formula","formula":{"expression":"1"}},
+      "Created":{"id":"cr%3A","name":"Created","type":"created_time","created_time":{}}}}'::jsonb
+$$;
+grant execute on all functions in schema tests to anon, authenticated, service_role;
