@@ -254,9 +254,9 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   return out;
 }
 
-function pageSizeOf(query: URLSearchParams, max = 100): number {
+function pageSizeOf(query: URLSearchParams, fallback = 100): number {
   const raw = query.get("page_size");
-  if (raw === null) return max;
+  if (raw === null) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
     throw bodyInvalid("query.page_size", "should be a positive integer");
@@ -312,7 +312,7 @@ function propertyItem(d: ApiDeps, r: ApiRequest, [pageId, rawProp]: string[]) {
     const { id: _id, type: _type, has_more: _hm, ...rest } = value;
     return { object: "property_item", id, type: p.type, ...rest };
   }
-  const size = pageSizeOf(r.query);
+  const size = pageSizeOf(r.query, 25);
   const start = offsetCursor(r.query.get("start_cursor"));
   let elements: unknown[];
   let rollupValue: Record<string, unknown> | undefined;
