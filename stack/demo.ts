@@ -71,6 +71,7 @@ if (import.meta.main) {
     keyColumn: "task_id",
     ownerColumn: "owner_id",
     fieldMap,
+    notion: { token: token, baseUrl: notionBaseUrl },
   });
   await closeDb();
 

@@ -134,7 +134,10 @@ export async function fieldMapByName(
   return out;
 }
 
-/** Creates or updates the user's mapping named `name`. */
+/**
+ * Creates or updates the user's mapping named `name` through save_mapping, which validates it
+ * against the data source schema (read from Notion and staged first) and the target table.
+ */
 export async function ensureMapping(
   claims: UserClaims,
   m: {
@@ -146,21 +149,30 @@ export async function ensureMapping(
     keyColumn: string;
     ownerColumn?: string;
     fieldMap: FieldMapEntry[];
+    notion: { token: string; baseUrl: string };
   },
 ): Promise<string> {
+  const notion = new Client({
+    auth: m.notion.token,
+    baseUrl: m.notion.baseUrl,
+    notionVersion: NOTION_VERSION,
+  });
+  const dataSource = await notion.dataSources.retrieve({ data_source_id: m.dataSourceId });
   return await asUser(claims, async (tx) => {
-    const [row] = await tx`
-      insert into notion_sync.mappings
-        (name, connection_id, data_source_id, target_schema, target_table, key_column, owner_column, field_map)
-      values (${m.name}, ${m.connectionId}, ${m.dataSourceId}, ${m.targetSchema}, ${m.targetTable},
-              ${m.keyColumn}, ${m.ownerColumn ?? null}, ${tx.json(m.fieldMap as never)})
-      on conflict (owner_id, name) do update
-        set connection_id = excluded.connection_id, data_source_id = excluded.data_source_id,
-            target_schema = excluded.target_schema, target_table = excluded.target_table,
-            key_column = excluded.key_column, owner_column = excluded.owner_column,
-            field_map = excluded.field_map, updated_at = now()
-      returning mapping_id::text`;
-    return row.mapping_id as string;
+    await tx`select notion_sync_api.stage_schema(${tx.json(dataSource as never)})`;
+    const [row] = await tx`select notion_sync_api.save_mapping(${
+      tx.json({
+        name: m.name,
+        connection_id: m.connectionId,
+        data_source_id: m.dataSourceId,
+        target_schema: m.targetSchema,
+        target_table: m.targetTable,
+        key_column: m.keyColumn,
+        owner_column: m.ownerColumn ?? null,
+        field_map: m.fieldMap,
+      } as never)
+    })::text as id`;
+    return row.id as string;
   });
 }
 

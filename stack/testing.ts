@@ -61,6 +61,7 @@ export async function demoMappingFor(user: Awaited<ReturnType<typeof freshUser>>
     keyColumn: "task_id",
     ownerColumn: "owner_id",
     fieldMap,
+    notion: { token: EMULATOR_TOKEN, baseUrl: notionEmulatorUrl },
   });
 }
 
