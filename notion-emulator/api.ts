@@ -33,6 +33,7 @@ import {
 import { encodePropId, findProp, fullUser, rawValue, renderValue } from "./properties.ts";
 import type { QueryEngine } from "./query.ts";
 import { plainText } from "./rich_text.ts";
+import { RawBody, RawJson } from "./raw_json.ts";
 
 /** A parsed `/v1` request. */
 export interface ApiRequest {
@@ -240,9 +241,11 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   }
   const only = filterPropertyIds(d, r, ds.id);
   const res = d.queries.run(d.store, ds, body, r.integration.botId);
+  const raw = new RawJson();
+  const ctx = { ...r.ctx, raw };
   const out: Record<string, unknown> = {
     object: "list",
-    results: res.pages.map((p) => renderPage(d.store, p, r.ctx, only)),
+    results: res.pages.map((p) => renderPage(d.store, p, ctx, only)),
     next_cursor: res.next_cursor,
     has_more: res.has_more,
     type: "page_or_data_source",
@@ -251,7 +254,7 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   if (res.incomplete) {
     out.request_status = { type: "incomplete", incomplete_reason: "query_result_limit_reached" };
   }
-  return out;
+  return new RawBody(raw.stringify(out));
 }
 
 function pageSizeOf(query: URLSearchParams, fallback = 100): number {

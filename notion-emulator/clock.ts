@@ -54,8 +54,17 @@ export class Clock {
 
 /** Formats a page/data-source/block timestamp: floored to the minute, `.000Z`. */
 export function minuteIso(epochMs: number): string {
-  return new Date(Math.floor(epochMs / 60000) * 60000).toISOString();
+  const minute = Math.floor(epochMs / 60000);
+  let iso = MINUTE_CACHE.get(minute);
+  if (iso === undefined) {
+    iso = new Date(minute * 60000).toISOString();
+    if (MINUTE_CACHE.size > 50_000) MINUTE_CACHE.clear();
+    MINUTE_CACHE.set(minute, iso);
+  }
+  return iso;
 }
+
+const MINUTE_CACHE = new Map<number, string>();
 
 /** Floors epoch ms to the minute. */
 export function floorMinute(epochMs: number): number {

@@ -124,7 +124,7 @@ export function newDataSource(
     last_edited_by: actor.userId,
   };
   store.state.dataSources[ds.id] = ds;
-  store.dsPages.set(ds.id, new Set());
+  store.dsPages.set(ds.id, new Map());
   const props = body?.properties ?? { Name: { title: {} } };
   if (typeof props !== "object" || Array.isArray(props)) {
     throw bodyInvalid(`${path}.properties`, "should be an object");
@@ -306,8 +306,7 @@ export function changeSchema(store: Store, ds: DataSource, props: any): void {
 
 function convertValues(store: Store, ds: DataSource, p: PropSchema, to: string) {
   // A retype keeps what can be kept as text; everything else is cleared, as Notion does.
-  for (const id of store.dsPages.get(ds.id) ?? []) {
-    const page = store.state.pages[id];
+  for (const page of store.dsPages.get(ds.id)?.values() ?? []) {
     const v = page.props[p.id];
     if (to === "rich_text" && (typeof v === "number" || typeof v === "string")) {
       page.props[p.id] = textToRichText(String(v));

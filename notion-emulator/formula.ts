@@ -36,8 +36,19 @@ function tokenize(src: string): string[] {
   return out;
 }
 
-/** Parses an expression into an AST. */
+const AST_CACHE = new Map<string, Node>();
+
+/** Parses an expression into an AST (memoised: schemas hold few distinct expressions). */
 export function parseFormula(src: string): Node {
+  let node = AST_CACHE.get(src);
+  if (!node) {
+    node = parseUncached(src);
+    AST_CACHE.set(src, node);
+  }
+  return node;
+}
+
+function parseUncached(src: string): Node {
   const toks = tokenize(src);
   let i = 0;
   const peek = () => toks[i];

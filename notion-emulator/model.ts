@@ -139,8 +139,8 @@ export function emptyState(seed = 1, now = Date.UTC(2026, 6, 4, 9, 0, 0)): State
 export class Store implements MentionContext {
   state!: State;
   rng!: Rng;
-  /** Page ids per data source (including trashed), in creation order. */
-  dsPages = new Map<string, Set<string>>();
+  /** Pages per data source (including trashed), by id, in insertion order. */
+  dsPages = new Map<string, Map<string, Page>>();
   /** Reverse relation index: target page id → set of `sourcePageId` that reference it. */
   version = 0;
   clock: Clock;
@@ -155,9 +155,9 @@ export class Store implements MentionContext {
     this.state = state;
     this.rng = new Rng(state.rngState);
     this.dsPages.clear();
-    for (const ds of Object.values(state.dataSources)) this.dsPages.set(ds.id, new Set());
+    for (const ds of Object.values(state.dataSources)) this.dsPages.set(ds.id, new Map());
     for (const p of Object.values(state.pages)) {
-      if (p.parent.type === "data_source_id") this.indexPage(p.id, p.parent.id);
+      if (p.parent.type === "data_source_id") this.indexPage(p, p.parent.id);
     }
     this.version++;
   }
@@ -170,13 +170,13 @@ export class Store implements MentionContext {
   }
 
   /** Adds a page to a data source's index. */
-  indexPage(pageId: string, dsId: string): void {
-    let set = this.dsPages.get(dsId);
-    if (!set) {
-      set = new Set();
-      this.dsPages.set(dsId, set);
+  indexPage(page: Page, dsId: string): void {
+    let map = this.dsPages.get(dsId);
+    if (!map) {
+      map = new Map();
+      this.dsPages.set(dsId, map);
     }
-    set.add(pageId);
+    map.set(page.id, page);
   }
 
   /** Removes a page from a data source's index. */

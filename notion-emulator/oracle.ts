@@ -54,8 +54,8 @@ export function oracle(
 ): { data_source_id: string; rows: OracleRow[]; trashed: string[] } {
   const rows: OracleRow[] = [];
   const trashed: string[] = [];
-  for (const id of store.dsPages.get(ds.id) ?? []) {
-    const page = store.state.pages[id];
+  for (const page of store.dsPages.get(ds.id)?.values() ?? []) {
+    const id = page.id;
     if (page.in_trash) {
       trashed.push(id);
       continue;

@@ -211,7 +211,7 @@ export function createPage(
     );
   }
   store.state.pages[page.id] = page;
-  if (parent.type === "data_source_id") store.indexPage(page.id, parent.id);
+  if (parent.type === "data_source_id") store.indexPage(page, parent.id);
   if (parent.type === "page_id") store.state.pages[parent.id]?.children.push(page.id);
   store.changed();
   return page;
@@ -289,7 +289,7 @@ export function movePage(store: Store, actor: Actor, page: Page, body: any, vers
         props[p.id] = n;
       }
     }
-    store.indexPage(page.id, toDs.id);
+    store.indexPage(page, toDs.id);
   } else {
     const titleProp = fromDs?.schema.find((q) => q.type === "title");
     props.title = oldProps[titleProp?.id ?? "title"] ?? [];

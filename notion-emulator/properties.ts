@@ -6,6 +6,7 @@ import { evalFormula, formulaResult, type FValue, parseFormula } from "./formula
 import { compactId, hash32, normalizeId } from "./ids.ts";
 import type { DataSource, Page, PropSchema, Store } from "./model.ts";
 import { normalizeRichText, plainText, type RichText, truncateMentions } from "./rich_text.ts";
+import type { RawJson } from "./raw_json.ts";
 
 /** Property types whose values cannot be written through the API. */
 export const READ_ONLY_TYPES = new Set([
@@ -64,6 +65,8 @@ export interface RenderOpts {
   baseUrl: string;
   /** Truncate relation/people/mentions at 25 (page objects) or not (property items). */
   truncate: boolean;
+  /** When set, rich text is emitted as pre-serialised fragments (large list responses). */
+  raw?: RawJson;
 }
 
 /** Finds a property by id or name (ids win, as Notion does; URL-encoded ids are accepted). */
@@ -789,8 +792,10 @@ export function renderValue(
   });
   switch (p.type) {
     case "title":
-    case "rich_text":
-      return out(opts.truncate ? truncateMentions(v as RichText[]) : v);
+    case "rich_text": {
+      const items = opts.truncate ? truncateMentions(v as RichText[]) : v;
+      return out(opts.raw ? opts.raw.ref(items) : items);
+    }
     case "select":
     case "status":
       return out(optionValue(p, v));

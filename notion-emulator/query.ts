@@ -156,34 +156,67 @@ export class QueryEngine {
     archived: boolean,
   ): string[] {
     const pages: Page[] = [];
-    for (const id of store.dsPages.get(ds.id) ?? []) {
-      const p = store.state.pages[id];
+    for (const p of store.dsPages.get(ds.id)?.values() ?? []) {
       if (p.in_trash || p.is_archived !== archived) continue;
       if (filter(p)) pages.push(p);
     }
+    const n = pages.length;
+    if (sorts.length === 1 && sorts[0]?.timestamp !== undefined && n < PACK) {
+      // Fast path for the sync's usual sort: integer minutes packed with the position, sorted natively.
+      const field = sorts[0].timestamp;
+      sortExtractor(store, ds, sorts[0], 0); // validates
+      const desc = sorts[0].direction === "descending";
+      return packedOrder(pages, (p) => {
+        const minute = Math.floor(
+          (field === "created_time" ? p.created_time : p.last_edited_time) / 60000,
+        );
+        return desc ? MAX_MINUTE - minute : minute;
+      });
+    }
     if (sorts.length) {
-      const keyed = pages.map((p) => ({
-        p,
-        keys: sorts.map((s, i) => sortKey(store, ds, p, s, i)),
-      }));
+      const extract = sorts.map((s, i) => sortExtractor(store, ds, s, i));
+      const keyed = pages.map((p, pos) => ({ p, pos, keys: extract.map((f) => f(p)) }));
       const dirs = sorts.map((s: any) => (s.direction === "descending" ? -1 : 1));
       keyed.sort((a, b) => {
         for (let i = 0; i < dirs.length; i++) {
           const c = compareKeys(a.keys[i], b.keys[i], dirs[i]);
           if (c) return c;
         }
-        return a.p.created_time - b.p.created_time || (a.p.id < b.p.id ? -1 : 1);
+        return a.pos - b.pos;
       });
       return keyed.map((x) => x.p.id);
     }
-    if (seed !== null) {
-      const keyed = pages.map((p) => ({ id: p.id, h: hash32(p.id + seed) }));
-      keyed.sort((a, b) => a.h - b.h);
-      return keyed.map((x) => x.id);
+    if (seed !== null && n < PACK) {
+      return packedOrder(pages, (p) => (Math.imul(idHash(p.id) ^ seed, 0x9e3779b1) >>> 0));
     }
     pages.sort((a, b) => b.created_time - a.created_time || (a.id < b.id ? -1 : 1));
     return pages.map((p) => p.id);
   }
+}
+
+/** Positions fit in 20 bits; keys must be integers below 2^32 so key × 2^20 + position stays exact. */
+const PACK = 1 << 20;
+const MAX_MINUTE = 2 ** 31;
+const ID_HASHES = new Map<string, number>();
+
+function idHash(id: string): number {
+  let h = ID_HASHES.get(id);
+  if (h === undefined) {
+    h = hash32(id);
+    if (ID_HASHES.size > 1_000_000) ID_HASHES.clear();
+    ID_HASHES.set(id, h);
+  }
+  return h;
+}
+
+/** Orders pages by an integer key (ties keep insertion order) using a native Float64Array sort. */
+function packedOrder(pages: Page[], key: (p: Page) => number): string[] {
+  const packed = new Float64Array(pages.length);
+  for (let i = 0; i < pages.length; i++) packed[i] = key(pages[i]) * PACK + i;
+  packed.sort();
+  const out = new Array<string>(pages.length);
+  for (let i = 0; i < packed.length; i++) out[i] = pages[packed[i] % PACK].id;
+  return out;
 }
 
 function encodeCursor(c: Cursor): string {
@@ -200,14 +233,14 @@ function compareKeys(a: unknown, b: unknown, dir: number): number {
   return (sa < sb ? -1 : sa > sb ? 1 : 0) * dir;
 }
 
-function sortKey(store: Store, ds: DataSource, page: Page, s: any, i: number): unknown {
+function sortExtractor(store: Store, ds: DataSource, s: any, i: number): (page: Page) => unknown {
   if (!s || typeof s !== "object") throw bodyInvalid(`body.sorts[${i}]`, "should be an object");
   if (s.direction !== undefined && s.direction !== "ascending" && s.direction !== "descending") {
     throw bodyInvalid(`body.sorts[${i}].direction`, "should be `ascending` or `descending`");
   }
   if (s.timestamp !== undefined) {
-    if (s.timestamp === "created_time") return floorMinute(page.created_time);
-    if (s.timestamp === "last_edited_time") return floorMinute(page.last_edited_time);
+    if (s.timestamp === "created_time") return (page) => floorMinute(page.created_time);
+    if (s.timestamp === "last_edited_time") return (page) => floorMinute(page.last_edited_time);
     throw bodyInvalid(
       `body.sorts[${i}].timestamp`,
       "should be `created_time` or `last_edited_time`",
@@ -215,7 +248,7 @@ function sortKey(store: Store, ds: DataSource, page: Page, s: any, i: number): u
   }
   const p = findProp(ds, String(s.property ?? ""));
   if (!p) throw validationError(`Could not find sort property with name or id: ${s.property}`);
-  return comparable(store, page, p);
+  return (page) => comparable(store, page, p);
 }
 
 function comparable(store: Store, page: Page, p: PropSchema): unknown {

@@ -9,6 +9,7 @@ import type { ApiVersion } from "./objects.ts";
 import { conflictError } from "./pages.ts";
 import { QueryEngine } from "./query.ts";
 import { RateLimiter } from "./rate_limit.ts";
+import { RawBody } from "./raw_json.ts";
 
 /** One line of the request log (`GET /_emulator/requests`). */
 export interface LogEntry {
@@ -166,15 +167,21 @@ export class Emulator implements ApiDeps {
         additional,
       );
     }
+    const payload = result instanceof RawBody
+      ? `${result.json.slice(0, -1)},"request_id":"${rid}"}`
+      : JSON.stringify({ ...(result as object), request_id: rid });
     if (blocking?.action === "malformed") {
-      const full = JSON.stringify({ ...(result as object), request_id: rid });
+      const full = payload;
       return new Response(full.slice(0, Math.max(1, Math.floor(full.length / 2))), {
         status: 200,
         headers: { "content-type": "application/json; charset=utf-8", "x-notion-request-id": rid },
       });
     }
     if (blocking?.action === "reset") return resetResponse();
-    return json({ ...(result as object), request_id: rid }, 200, rid);
+    return new Response(payload, {
+      status: 200,
+      headers: { "content-type": "application/json; charset=utf-8", "x-notion-request-id": rid },
+    });
   }
 
   #earlyFault(rule: FaultRule, body: any): Response | null {

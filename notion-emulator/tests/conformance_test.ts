@@ -49,7 +49,7 @@ interface Interaction {
 }
 
 /** Calls the SDK method for a recorded request (client.request for routes the SDK has no method for). */
-async function callSdk(
+function callSdk(
   notion: Client,
   method: string,
   path: string,
