@@ -255,7 +255,11 @@ export async function startGateway(opts: GatewayOptions) {
       const url = new URL(req.url);
       const path = url.pathname;
       if (req.method === "OPTIONS" && !path.startsWith("/functions/v1/")) {
-        return new Response("ok", { headers: cors });
+        // Auth preflight: allow what supabase-js asks for (it sends x-supabase-api-version, …).
+        const asked = req.headers.get("access-control-request-headers");
+        return new Response("ok", {
+          headers: { ...cors, ...(asked ? { "access-control-allow-headers": asked } : {}) },
+        });
       }
       const fnMatch = /^\/functions\/v1\/([a-z0-9][a-z0-9_-]*)(\/.*)?$/.exec(path);
       if (fnMatch) return await invoke(req, fnMatch[1], fnMatch[2] ?? "", url);

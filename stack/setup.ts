@@ -95,7 +95,7 @@ export async function connectNotion(
       insert into notion_sync.connections (name, token_ciphertext, bot_id, workspace_name)
       values (${opts.name}, ${ciphertext}, ${me.id}, ${workspaceName})
       on conflict (owner_id, name) do update
-        set token_ciphertext = excluded.token_ciphertext, bot_id = excluded.bot_id,
+        set token_ciphertext = ${ciphertext}, bot_id = excluded.bot_id,
             workspace_name = excluded.workspace_name, updated_at = now()
       returning connection_id::text`;
     return row.connection_id as string;

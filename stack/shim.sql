@@ -43,6 +43,8 @@ create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pg_trgm with schema extensions;
 create extension if not exists pgtap with schema extensions;
 create extension if not exists pg_cron;
+-- `supabase db lint` uses plpgsql_check; on hosted it is preinstalled.
+create extension if not exists plpgsql_check with schema extensions;
 grant usage on schema cron to postgres;
 grant all on all tables in schema cron to postgres;
 grant all on all sequences in schema cron to postgres;

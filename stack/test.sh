@@ -51,7 +51,7 @@ if ! (setup); then
   echo "0 passed, 1 failed"
   exit 1
 fi
-trap stop_all EXIT
+[ -n "${STACK_KEEP:-}" ] || trap stop_all EXIT
 
 # pgTAP: every supabase/tests/**/*.test.sql, as postgres (like `supabase test db`).
 out=$(pg_prove --ext .sql -r -d "$DB_URL" "$ROOT/supabase/tests" 2>&1)
@@ -87,7 +87,8 @@ if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; log "deno test ran no test"; fi
 count "$p" "$f" "Deno tests"
 
-stop_all
+if [ -n "${STACK_KEEP:-}" ]; then log "STACK_KEEP is set: the test stack is left running (npm stop ends it)"
+else stop_all; fi
 trap - EXIT
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -50,7 +50,11 @@ function cell(value) {
 
 function renderRows(rows) {
   const hidden = new Set(["owner_id"]);
-  const columns = rows.length ? Object.keys(rows[0]).filter((c) => !hidden.has(c)) : [];
+  // Titles first, keys and timestamps last, the rest as the table has them.
+  const rank = (c) => (c === "title" || c === "name" ? 0 : /_id$|_at$/.test(c) ? 2 : 1);
+  const columns = rows.length
+    ? Object.keys(rows[0]).filter((c) => !hidden.has(c)).sort((a, b) => rank(a) - rank(b))
+    : [];
   const head = document.createElement("tr");
   head.append(
     ...columns.map((c) => Object.assign(document.createElement("th"), { textContent: c })),
