@@ -104,3 +104,35 @@ returns jsonb language sql immutable set search_path = '' as $$
       "Created":{"id":"cr%3A","name":"Created","type":"created_time","created_time":{}}}}'::jsonb
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- One row of every sync object for a user (as postgres, so RLS does not stand in the way).
+create or replace function tests.seed_sync_objects(p_user_id uuid)
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_mapping uuid := tests.create_demo_mapping(p_user_id);
+  v_run uuid;
+  v_conflict uuid;
+begin
+  insert into notion_sync.runs (owner_id, mapping_id, status) values (p_user_id, v_mapping, 'completed')
+  returning run_id into v_run;
+  insert into notion_sync.staged_pages (mapping_id, page_id, owner_id, raw, mapped_values, values_hash, last_edited_time)
+  values (v_mapping, 'page-' || p_user_id, p_user_id, '{}', '{}', 'h', now());
+  insert into notion_sync.links (mapping_id, page_id, owner_id, record_key)
+  values (v_mapping, 'page-' || p_user_id, p_user_id, 'rec-' || p_user_id);
+  insert into notion_sync.data_source_schemas (owner_id, data_source_id, properties, schema_hash)
+  values (p_user_id, 'ds-tasks', '{}', 'h');
+  insert into notion_sync.record_changes (mapping_id, record_key, owner_id, op)
+  values (v_mapping, 'rec2-' || p_user_id, p_user_id, 'insert');
+  insert into notion_sync.tombstones (mapping_id, owner_id, record_key, last_values, cause)
+  values (v_mapping, p_user_id, 'rec3-' || p_user_id, '{}', 'delete');
+  insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id)
+  values (p_user_id, v_mapping, v_run, 'field', 'page-' || p_user_id) returning conflict_id into v_conflict;
+  insert into notion_sync.outbox (owner_id, mapping_id, op, page_id) values (p_user_id, v_mapping, 'update', 'page-' || p_user_id);
+  insert into notion_sync.changes (owner_id, mapping_id, run_id, conflict_id, side, field)
+  values (p_user_id, v_mapping, v_run, v_conflict, 'supabase', 'title');
+  insert into notion_sync.jobs (owner_id, mapping_id, kind) values (p_user_id, v_mapping, 'incremental');
+  insert into notion_sync_demo.tasks (owner_id, title) values (p_user_id, 'seeded');
+  return v_mapping;
+end
+$$;
+grant execute on all functions in schema tests to anon, authenticated, service_role;
