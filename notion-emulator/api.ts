@@ -241,20 +241,39 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   }
   const only = filterPropertyIds(d, r, ds.id);
   const res = d.queries.run(d.store, ds, body, r.integration.botId);
+  const onlyKey = only ? [...only].sort().join(",") : "*";
+  const results = res.pages.map((p) => pageJson(d, p, r.ctx, only, onlyKey)).join(",");
+  const status = res.incomplete
+    ? `,"request_status":{"type":"incomplete","incomplete_reason":"query_result_limit_reached"}`
+    : "";
+  return new RawBody(
+    `{"object":"list","results":[${results}],"next_cursor":${JSON.stringify(res.next_cursor)},` +
+      `"has_more":${res.has_more},"type":"page_or_data_source","page_or_data_source":{}${status}}`,
+  );
+}
+
+const PAGE_JSON = new WeakMap<Page, { stamp: string; json: string }>();
+
+/**
+ * A page's JSON text, reused while nothing in the workspace changed within the same minute
+ * (formulas read the clock, file URLs are signed per read): any write invalidates every entry.
+ */
+function pageJson(
+  d: ApiDeps,
+  page: Page,
+  ctx: Ctx,
+  only: Set<string> | undefined,
+  onlyKey: string,
+): string {
+  const stamp = `${d.store.version}|${
+    Math.floor(d.store.now() / 60000)
+  }|${ctx.version}|${ctx.baseUrl}|${onlyKey}`;
+  const hit = PAGE_JSON.get(page);
+  if (hit && hit.stamp === stamp) return hit.json;
   const raw = new RawJson();
-  const ctx = { ...r.ctx, raw };
-  const out: Record<string, unknown> = {
-    object: "list",
-    results: res.pages.map((p) => renderPage(d.store, p, ctx, only)),
-    next_cursor: res.next_cursor,
-    has_more: res.has_more,
-    type: "page_or_data_source",
-    page_or_data_source: {},
-  };
-  if (res.incomplete) {
-    out.request_status = { type: "incomplete", incomplete_reason: "query_result_limit_reached" };
-  }
-  return new RawBody(raw.stringify(out));
+  const json = raw.stringify(renderPage(d.store, page, { ...ctx, raw }, only));
+  PAGE_JSON.set(page, { stamp, json });
+  return json;
 }
 
 function pageSizeOf(query: URLSearchParams, fallback = 100): number {

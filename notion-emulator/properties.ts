@@ -81,8 +81,16 @@ export function findProp(ds: DataSource, key: string): PropSchema | undefined {
 
 /** URL-encodes a property id the way Notion shows it (`M;Bw` → `M%3BBw`). */
 export function encodePropId(id: string): string {
-  return id === "title" ? id : encodeURIComponent(id);
+  if (id === "title") return id;
+  let enc = ENCODED.get(id);
+  if (enc === undefined) {
+    enc = encodeURIComponent(id);
+    ENCODED.set(id, enc);
+  }
+  return enc;
 }
+
+const ENCODED = new Map<string, string>();
 
 function newOption(store: Store, name: string, color?: string, id?: string) {
   if (name.includes(",")) {
@@ -784,12 +792,12 @@ export function renderValue(
 ): Record<string, any> {
   const id = encodePropId(p.id);
   const v = rawValue(store, page, p);
-  const out = (value: unknown, extra: Record<string, unknown> = {}) => ({
-    id,
-    type: p.type,
-    [p.type]: value,
-    ...extra,
-  });
+  const out = (value: unknown, hasMore?: boolean) => {
+    const o: Record<string, any> = { id, type: p.type };
+    o[p.type] = value;
+    if (hasMore !== undefined) o.has_more = hasMore;
+    return o;
+  };
   switch (p.type) {
     case "title":
     case "rich_text": {
@@ -808,7 +816,7 @@ export function renderValue(
     case "relation": {
       const ids = v as string[];
       const shown = opts.truncate ? ids.slice(0, 25) : ids;
-      return out(shown.map((r) => ({ id: r })), { has_more: ids.length > shown.length });
+      return out(shown.map((r) => ({ id: r })), ids.length > shown.length);
     }
     case "files":
       return out(

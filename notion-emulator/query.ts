@@ -187,7 +187,7 @@ export class QueryEngine {
       return keyed.map((x) => x.p.id);
     }
     if (seed !== null && n < PACK) {
-      return packedOrder(pages, (p) => (Math.imul(idHash(p.id) ^ seed, 0x9e3779b1) >>> 0));
+      return packedOrder(pages, (p) => (Math.imul(idHash(p) ^ seed, 0x9e3779b1) >>> 0));
     }
     pages.sort((a, b) => b.created_time - a.created_time || (a.id < b.id ? -1 : 1));
     return pages.map((p) => p.id);
@@ -197,14 +197,15 @@ export class QueryEngine {
 /** Positions fit in 20 bits; keys must be integers below 2^32 so key × 2^20 + position stays exact. */
 const PACK = 1 << 20;
 const MAX_MINUTE = 2 ** 31;
-const ID_HASHES = new Map<string, number>();
+const ID_HASH = Symbol("idHash");
 
-function idHash(id: string): number {
-  let h = ID_HASHES.get(id);
+/** Hash of a page id, memoised on the page under a symbol (symbols are not persisted). */
+function idHash(p: Page): number {
+  const holder = p as unknown as Record<symbol, number>;
+  let h = holder[ID_HASH];
   if (h === undefined) {
-    h = hash32(id);
-    if (ID_HASHES.size > 1_000_000) ID_HASHES.clear();
-    ID_HASHES.set(id, h);
+    h = hash32(p.id);
+    holder[ID_HASH] = h;
   }
   return h;
 }

@@ -17,22 +17,23 @@ export class RawBody {
   constructor(public json: string) {}
 }
 
+const NONCE = Math.random().toString(36).slice(2, 8);
+const MARKER = new RegExp(`"\\\\u0001${NONCE}:(\\d+)"`, "g");
+
 /** Collects fragments during rendering and splices them into the final JSON text. */
 export class RawJson {
   #parts: string[] = [];
-  #nonce = Math.random().toString(36).slice(2, 8);
 
   /** Returns a placeholder standing for the value's JSON text. */
   ref(value: object): string {
     this.#parts.push(cachedJson(value));
-    return `\u0001${this.#nonce}:${this.#parts.length - 1}`;
+    return `\u0001${NONCE}:${this.#parts.length - 1}`;
   }
 
   /** Serialises an object, replacing placeholders with their fragments. */
   stringify(obj: unknown): string {
     const text = JSON.stringify(obj);
     if (this.#parts.length === 0) return text;
-    const marker = new RegExp(`"\\\\u0001${this.#nonce}:(\\d+)"`, "g");
-    return text.replace(marker, (_m, n) => this.#parts[Number(n)]);
+    return text.replace(MARKER, (_m, n) => this.#parts[Number(n)]);
   }
 }

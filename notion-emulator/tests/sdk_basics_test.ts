@@ -42,6 +42,15 @@ Deno.test("querying paginates with opaque cursors and page_size ≤ 100 until ha
       pages++;
     } while (cursor);
     assert.equal(seen.size, 30);
+    const first: any =
+      (await notion.dataSources.query({ data_source_id: DEMO.tasksDataSourceId, page_size: 100 }))
+        .results.find((r: any) => r.properties.Description.rich_text.length > 0);
+    assert.match(
+      first.properties.Name.title[0].plain_text,
+      /#\d+$/,
+      "rich text is spliced into query results",
+    );
+    assert.equal(first.properties.Description.rich_text[0].type, "text");
     assert.equal(pages, 5);
     const all = await collectPaginatedAPI(notion.dataSources.query, {
       data_source_id: DEMO.tasksDataSourceId,
