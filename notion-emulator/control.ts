@@ -179,6 +179,17 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         }
         return json(workspace(em));
       }
+      case "POST users": {
+        const id = normalizeId(String(body.id ?? "")) ?? store.newId();
+        store.state.users[id] = {
+          id,
+          type: body.type === "bot" ? "bot" : "person",
+          name: String(body.name ?? "Someone"),
+          avatar_url: typeof body.avatar_url === "string" ? body.avatar_url : null,
+          email: typeof body.email === "string" ? body.email : undefined,
+        };
+        return json(store.state.users[id]);
+      }
       case "POST files": {
         const key = store.newId();
         store.state.files[key] = {
