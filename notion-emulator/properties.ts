@@ -619,6 +619,12 @@ export function rawValue(store: Store, page: Page, p: PropSchema, depth = 0): an
       return depth > 4 ? null : computeRollup(store, page, p, depth);
     case "unique_id":
       return page.props[p.id] ?? null;
+    case "relation": {
+      // Trashed pages drop out of relations (and come back when restored).
+      const ids: string[] = page.props[p.id] ?? [];
+      const pages = store.state.pages;
+      return ids.some((id) => pages[id]?.in_trash) ? ids.filter((id) => !pages[id]?.in_trash) : ids;
+    }
     default:
       return page.props[p.id] ?? emptyValue(p);
   }
