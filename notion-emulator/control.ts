@@ -115,6 +115,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         if (typeof rl.window_seconds === "number") cfg.windowSeconds = rl.window_seconds;
         if (rl.workspace_requests !== undefined) cfg.workspaceRequests = rl.workspace_requests;
         if (typeof rl.mode === "string") cfg.mode = rl.mode;
+        if (typeof rl.scale_retry_after === "boolean") cfg.scaleRetryAfter = rl.scale_retry_after;
         const q = em.queries.limits;
         if (typeof body.result_cap === "number") q.resultCap = body.result_cap;
         if (typeof body.short_page_rate === "number") q.shortPageRate = body.short_page_rate;
@@ -156,6 +157,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
             const drop = new Set(body.unshare.map((x: string) => normalizeId(x) ?? x));
             i.shared = i.shared.filter((x) => !drop.has(x));
           }
+          if (body.capabilities) i.capabilities = { ...i.capabilities, ...body.capabilities };
           if (body.rate_limit) {
             i.rateLimit = {
               requests: body.rate_limit.requests,
@@ -254,6 +256,7 @@ function limits(em: Emulator) {
       window_seconds: c.windowSeconds,
       workspace_requests: c.workspaceRequests,
       mode: c.mode,
+      scale_retry_after: c.scaleRetryAfter,
     },
     result_cap: q.resultCap,
     short_page_rate: q.shortPageRate,

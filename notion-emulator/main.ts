@@ -1,7 +1,11 @@
-/** CLI: `deno run -A notion-emulator/main.ts --port 54330 [--host h] [--seed demo|demo:N|empty|file.json] [--state f.json] [--time-scale N]`. */
+/**
+ * CLI: `deno run -A notion-emulator/main.ts --port 54330 [--host h] [--seed demo|demo:N|empty|file.json]
+ * [--state f.json] [--time-scale N] [--rate-limit 180/60|off] [--short-page-rate 0.1] [--result-cap 10000]`.
+ */
 
 import { startEmulator } from "./mod.ts";
 import type { SeedInput } from "./seed.ts";
+import type { RateLimitConfig } from "./rate_limit.ts";
 
 /** Parses `--flag value` pairs. */
 export function parseArgs(args: string[]): Record<string, string> {
@@ -13,6 +17,15 @@ export function parseArgs(args: string[]): Record<string, string> {
     out[k] = inline ?? args[++i] ?? "";
   }
   return out;
+}
+
+/** `--rate-limit 180/60` (requests per seconds), `--rate-limit 600` or `--rate-limit off`. */
+export function rateLimitFrom(arg: string | undefined): Partial<RateLimitConfig> | undefined {
+  if (arg === undefined) return undefined;
+  if (arg === "off") return { mode: "off" };
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(arg);
+  if (!m) throw new Error(`--rate-limit expects <requests>[/<seconds>] or off, got ${arg}`);
+  return { requests: Number(m[1]), windowSeconds: m[2] ? Number(m[2]) : 60 };
 }
 
 async function seedFrom(arg: string | undefined): Promise<SeedInput> {
@@ -30,6 +43,13 @@ if (import.meta.main) {
     seed: await seedFrom(args.seed),
     statePath: args.state,
     timeScale: args["time-scale"] !== undefined ? Number(args["time-scale"]) : undefined,
+    rateLimit: rateLimitFrom(args["rate-limit"]),
+    query: {
+      ...(args["short-page-rate"] !== undefined
+        ? { shortPageRate: Number(args["short-page-rate"]) }
+        : {}),
+      ...(args["result-cap"] !== undefined ? { resultCap: Number(args["result-cap"]) } : {}),
+    },
   });
   console.log(`notion-emulator listening on ${running.url}`);
   let stopping = false;

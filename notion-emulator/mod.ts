@@ -2,7 +2,7 @@
 
 import { Clock } from "./clock.ts";
 import { type ControlHost, handleControl } from "./control.ts";
-import { type State, Store } from "./model.ts";
+import { type State, STATE_FORMAT, Store } from "./model.ts";
 import type { FaultRule } from "./faults.ts";
 import type { QueryLimits } from "./query.ts";
 import type { RateLimitConfig } from "./rate_limit.ts";
@@ -45,9 +45,14 @@ export interface RunningEmulator {
 async function loadState(opts: EmulatorOptions): Promise<State> {
   if (opts.statePath) {
     try {
-      return JSON.parse(await Deno.readTextFile(opts.statePath)) as State;
+      const state = JSON.parse(await Deno.readTextFile(opts.statePath)) as State;
+      if (state.format === STATE_FORMAT) return state;
+      console.error(`notion-emulator: ${opts.statePath} has another state format; seeding afresh`);
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      if (!(e instanceof Deno.errors.NotFound) && !(e instanceof SyntaxError)) throw e;
+      if (e instanceof SyntaxError) {
+        console.error(`notion-emulator: ${opts.statePath} is not JSON; seeding afresh`);
+      }
     }
   }
   return buildState(opts.seed ?? "demo");

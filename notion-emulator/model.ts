@@ -31,6 +31,8 @@ export interface Integration {
   shared: string[];
   /** Per-integration rate limit override. */
   rateLimit?: { requests: number; windowSeconds: number };
+  /** Capabilities toggled in the integration's settings (all on when absent). */
+  capabilities?: { read_content?: boolean; update_content?: boolean; insert_content?: boolean };
 }
 
 /** A property definition of a data source. */
@@ -116,7 +118,12 @@ export interface State {
   files: Record<string, StoredFile>;
   fileSecret: string;
   clock: { now: number; scale: number };
+  /** Layout version of this object; a state file of another version is not loaded. */
+  format: number;
 }
+
+/** Current state layout version (bump when State changes incompatibly). */
+export const STATE_FORMAT = 1;
 
 /** Creates an empty state. */
 export function emptyState(seed = 1, now = Date.UTC(2026, 6, 4, 9, 0, 0)): State {
@@ -131,6 +138,7 @@ export function emptyState(seed = 1, now = Date.UTC(2026, 6, 4, 9, 0, 0)): State
     blocks: {},
     files: {},
     fileSecret: `emulator-file-secret-${seed}`,
+    format: STATE_FORMAT,
     clock: { now, scale: 1 },
   };
 }

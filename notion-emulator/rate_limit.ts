@@ -12,6 +12,8 @@ export interface RateLimitConfig {
   workspaceRequests: number | null;
   /** `blocked` answers every request with `public_api_request_blocked` (never clears). */
   mode: "normal" | "blocked" | "off";
+  /** Divide Retry-After by the clock's time scale, so clients that sleep for real wait less. */
+  scaleRetryAfter: boolean;
 }
 
 /** Notion's documented default for non-Business plans. */
@@ -20,6 +22,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   windowSeconds: 60,
   workspaceRequests: null,
   mode: "normal",
+  scaleRetryAfter: false,
 };
 
 const MESSAGE = "You have been rate limited. Please try again in a few minutes.";
@@ -39,11 +42,18 @@ export function rateLimited(reason: string, retryAfter: number | null): NotionEr
 export class RateLimiter {
   config: RateLimitConfig = { ...DEFAULT_RATE_LIMIT };
   #windows = new Map<string, { start: number; count: number }>();
+  #scale = 1;
 
   /** Charges one request; throws a 429 NotionError when the budget is spent. */
-  charge(key: string, now: number, override?: { requests: number; windowSeconds: number }): void {
+  charge(
+    key: string,
+    now: number,
+    override?: { requests: number; windowSeconds: number },
+    timeScale = 1,
+  ): void {
     const cfg = this.config;
     if (cfg.mode === "off") return;
+    this.#scale = timeScale;
     if (cfg.mode === "blocked") throw rateLimited("public_api_request_blocked", null);
     const requests = override?.requests ?? cfg.requests;
     const windowMs = (override?.windowSeconds ?? cfg.windowSeconds) * 1000;
@@ -71,7 +81,9 @@ export class RateLimiter {
       this.#windows.set(key, w);
     }
     if (w.count >= budget) {
-      const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - now) / 1000));
+      let seconds = (w.start + windowMs - now) / 1000;
+      if (this.config.scaleRetryAfter && this.#scale > 0) seconds /= this.#scale;
+      const retryAfter = Math.max(this.config.scaleRetryAfter ? 0 : 1, Math.ceil(seconds));
       throw rateLimited(reason, retryAfter);
     }
     w.count++;

@@ -81,7 +81,13 @@ export class Emulator implements ApiDeps {
     const integration = this.#authenticate(req);
     entry.integration = integration.name;
     const version = parseVersion(req.headers.get("notion-version"));
-    this.limiter.charge(integration.token, this.store.now(), integration.rateLimit);
+    checkCapability(integration, method, segments);
+    this.limiter.charge(
+      integration.token,
+      this.store.now(),
+      integration.rateLimit,
+      this.store.clock.scale,
+    );
     // A write holds its object from arrival to answer; a second write meanwhile gets 409.
     const writeKey = method === "PATCH" || method === "DELETE" || segments[2] === "move"
       ? segments.slice(0, 2).join("/")
@@ -214,6 +220,28 @@ export class Emulator implements ApiDeps {
     const integration = m ? this.store.integrationByToken(m[1].trim()) : undefined;
     if (!integration) throw new NotionError(401, "unauthorized", "API token is invalid.");
     return integration;
+  }
+}
+
+/** 403 restricted_resource when the integration lacks the capability an endpoint needs. */
+export function checkCapability(
+  integration: Integration,
+  method: string,
+  segments: string[],
+): void {
+  const caps = integration.capabilities;
+  if (!caps || segments[0] === "users") return;
+  const reads = method === "GET" || segments[segments.length - 1] === "query" ||
+    segments[0] === "search";
+  const inserts = (method === "POST" && segments.length === 1) ||
+    (method === "PATCH" && segments[2] === "children");
+  const need = reads ? "read_content" : inserts ? "insert_content" : "update_content";
+  if (caps[need] === false) {
+    throw new NotionError(
+      403,
+      "restricted_resource",
+      "API token does not have access to this resource.",
+    );
   }
 }
 
