@@ -398,7 +398,10 @@ function patchBlock(d: ApiDeps, r: ApiRequest, [raw]: string[]) {
     updatePage(d.store, r.actor, s.pages[id], r.body, r.ctx.version);
   } else if (s.databases[id]) {
     updateDatabase(d.store, r.actor, s.databases[id], r.body);
-  } else updateBlock(d.store, r.actor.userId, s.blocks[id], r.body);
+  } else {
+    updateBlock(d.store, r.actor.userId, s.blocks[id], r.body);
+    contentUpdated(d, id, r.actor.userId);
+  }
   return renderBlock(d.store, id, r.ctx);
 }
 
@@ -410,6 +413,9 @@ function deleteBlock(d: ApiDeps, r: ApiRequest, [raw]: string[]) {
   if (s.pages[id]) setTrash(d.store, s.pages[id], true);
   else obj.in_trash = true;
   d.store.touch(obj, r.actor.userId);
+  if (s.pages[id]) d.store.emit("page.deleted", id, "page", r.actor.userId);
+  else if (s.databases[id]) d.store.emit("database.deleted", id, "database", r.actor.userId);
+  else contentUpdated(d, id, r.actor.userId);
   return renderBlock(d.store, id, r.ctx);
 }
 
@@ -451,6 +457,7 @@ function appendChildren(d: ApiDeps, r: ApiRequest, [raw]: string[]) {
   if (at >= 0) owner.children.splice(at + 1, 0, ...ids);
   else owner.children.push(...ids);
   d.store.touch(owner, r.actor.userId);
+  contentUpdated(d, ids[0] ?? id, r.actor.userId);
   return {
     object: "list",
     results: ids.map((c) => renderBlock(d.store, c, r.ctx)),
@@ -459,6 +466,12 @@ function appendChildren(d: ApiDeps, r: ApiRequest, [raw]: string[]) {
     type: "block",
     block: {},
   };
+}
+
+/** Emits page.content_updated for the page that contains a block. */
+function contentUpdated(d: ApiDeps, blockId: string, userId: string) {
+  const pageId = d.store.ancestors(blockId).find((a) => d.store.state.pages[a]);
+  if (pageId) d.store.emit("page.content_updated", pageId, "page", userId);
 }
 
 function search(d: ApiDeps, r: ApiRequest) {

@@ -56,6 +56,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         if (typeof body.time_scale === "number") store.clock.setScale(body.time_scale);
         em.limiter.clear();
         em.faults.clear();
+        em.webhooks.unsubscribe();
         em.log.length = 0;
         return json(workspace(em));
       }
@@ -192,6 +193,30 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         };
         return json(store.state.users[id]);
       }
+      case "POST webhooks": {
+        if (parts[1] === "flush") {
+          await em.webhooks.flush();
+          return json({ deliveries: em.webhooks.deliveries });
+        }
+        if (parts[2] === "verify") {
+          const ok = em.webhooks.verify(parts[1], String(body.verification_token ?? ""));
+          return ok ? json({ verified: true }) : json(
+            { error: { code: "invalid_token", message: "Unknown subscription or token." } },
+            400,
+          );
+        }
+        if (typeof body.url !== "string") throw bodyInvalid("url", "should be a string");
+        const sub = await em.webhooks.subscribe(body);
+        return json(sub);
+      }
+      case "GET webhooks":
+        return json({
+          subscriptions: em.webhooks.subscriptions,
+          deliveries: em.webhooks.deliveries,
+        });
+      case "DELETE webhooks":
+        em.webhooks.unsubscribe(parts[1]);
+        return json({ subscriptions: em.webhooks.subscriptions });
       case "POST files": {
         const key = store.newId();
         store.state.files[key] = {

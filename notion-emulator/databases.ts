@@ -3,7 +3,7 @@
 import { bodyInvalid, notFound, validationError } from "./errors.ts";
 import { normalizeId } from "./ids.ts";
 import type { Database, DataSource, PropSchema, Store } from "./model.ts";
-import { findProp, normalizeConfig, PROPERTY_TYPES } from "./properties.ts";
+import { encodePropId, findProp, normalizeConfig, PROPERTY_TYPES } from "./properties.ts";
 import { normalizeRichText, plainText, textToRichText } from "./rich_text.ts";
 import { type Actor, integrationInfo } from "./pages.ts";
 
@@ -200,6 +200,8 @@ export function createDatabase(store: Store, actor: Actor, body: any): Database 
       "body.initial_data_source",
     );
     db.dataSourceIds.push(ds.id);
+    store.emit("database.created", db.id, "database", actor.userId);
+    store.emit("data_source.created", ds.id, "data_source", actor.userId);
   } catch (e) {
     delete store.state.databases[db.id];
     throw e;
@@ -220,6 +222,9 @@ export function updateDatabase(store: Store, actor: Actor, db: Database, body: a
   if (typeof body?.is_inline === "boolean") db.is_inline = body.is_inline;
   if (typeof body?.is_locked === "boolean") db.is_locked = body.is_locked;
   const trash = body?.in_trash ?? body?.archived;
+  if (typeof trash === "boolean" && trash !== db.in_trash) {
+    store.emit(trash ? "database.deleted" : "database.undeleted", db.id, "database", actor.userId);
+  }
   if (typeof trash === "boolean") db.in_trash = trash;
   if (body?.parent !== undefined) db.parent = parentForDatabase(store, actor, body.parent);
   store.touch(db, actor.userId);
@@ -239,6 +244,7 @@ export function createDataSource(store: Store, actor: Actor, body: any): DataSou
   const ds = newDataSource(store, actor, db.id, body, "body");
   db.dataSourceIds.push(ds.id);
   store.changed();
+  store.emit("data_source.created", ds.id, "data_source", actor.userId);
   return ds;
 }
 
@@ -256,14 +262,33 @@ export function updateDataSource(
   if (body?.icon !== undefined) ds.icon = body.icon;
   if (body?.cover !== undefined) ds.cover = body.cover;
   const trash = body?.in_trash ?? body?.archived;
+  const flipped = typeof trash === "boolean" && trash !== ds.in_trash;
   if (typeof trash === "boolean") ds.in_trash = trash;
-  if (body?.properties !== undefined) changeSchema(store, ds, body.properties);
+  const updated = body?.properties !== undefined ? changeSchema(store, ds, body.properties) : [];
   store.touch(ds, actor.userId);
+  if (updated.length) {
+    store.emit("data_source.schema_updated", ds.id, "data_source", actor.userId, updated);
+  }
+  if (flipped) {
+    store.emit(
+      ds.in_trash ? "data_source.deleted" : "data_source.undeleted",
+      ds.id,
+      "data_source",
+      actor.userId,
+    );
+  }
   return ds;
 }
 
 /** Adds, renames, retypes or removes (`null`) properties; ids never change on rename. */
-export function changeSchema(store: Store, ds: DataSource, props: any): void {
+export function changeSchema(
+  store: Store,
+  ds: DataSource,
+  props: any,
+): Array<{ id: string; name: string | null; action: "created" | "updated" | "deleted" }> {
+  const updated: Array<
+    { id: string; name: string | null; action: "created" | "updated" | "deleted" }
+  > = [];
   if (!props || typeof props !== "object") {
     throw bodyInvalid("body.properties", "should be an object");
   }
@@ -274,12 +299,25 @@ export function changeSchema(store: Store, ds: DataSource, props: any): void {
       if (!existing) throw validationError(`${key} is not a property that exists.`);
       if (existing.type === "title") throw validationError("Cannot delete the title property.");
       ds.schema = ds.schema.filter((p) => p !== existing);
+      updated.push({ id: encodePropId(existing.id), name: null, action: "deleted" });
       continue;
     }
     if (!existing) {
-      addProperty(store, ds, typeof def.name === "string" ? def.name : key, def, path);
+      const added = addProperty(
+        store,
+        ds,
+        typeof def.name === "string" ? def.name : key,
+        def,
+        path,
+      );
+      updated.push({ id: encodePropId(added.id), name: added.name, action: "created" });
       continue;
     }
+    updated.push({
+      id: encodePropId(existing.id),
+      name: typeof def.name === "string" ? def.name : existing.name,
+      action: "updated",
+    });
     if (typeof def.name === "string" && def.name !== existing.name) {
       if (ds.schema.some((p) => p !== existing && p.name === def.name)) {
         throw validationError(`A property named ${def.name} already exists.`);
@@ -302,6 +340,7 @@ export function changeSchema(store: Store, ds: DataSource, props: any): void {
     }
   }
   store.changed();
+  return updated;
 }
 
 function convertValues(store: Store, ds: DataSource, p: PropSchema, to: string) {

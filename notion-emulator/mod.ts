@@ -100,6 +100,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     onListen: ({ port }) => ready.resolve(port),
   }, handler);
   const port = await ready.promise;
+  emulator.webhooks.start();
   const url = `http://${opts.hostname ?? "127.0.0.1"}:${port}`;
   return {
     url,
@@ -108,6 +109,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     fetch: handler,
     save,
     async close() {
+      await emulator.webhooks.stop();
       await save();
       await server.shutdown();
     },

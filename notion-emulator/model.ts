@@ -4,6 +4,7 @@ import { Clock } from "./clock.ts";
 import { Rng } from "./ids.ts";
 import type { MentionContext, RichText } from "./rich_text.ts";
 import { plainText } from "./rich_text.ts";
+import type { ChangeEvent } from "./webhooks.ts";
 
 /** Where an object lives. */
 export type Parent =
@@ -202,6 +203,20 @@ export class Store implements MentionContext {
     obj.last_edited_time = this.now();
     obj.last_edited_by = userId;
     this.version++;
+  }
+
+  /** Receives every change (webhooks listen here). */
+  onEvent: ((e: ChangeEvent) => void) | null = null;
+
+  /** Announces a change to listeners. */
+  emit(
+    type: string,
+    entityId: string,
+    entityType: ChangeEvent["entityType"],
+    authorId: string,
+    updatedProperties?: unknown[],
+  ): void {
+    this.onEvent?.({ type, entityId, entityType, authorId, at: this.now(), updatedProperties });
   }
 
   /** Records a change that does not edit any object's timestamps (e.g. computed values). */

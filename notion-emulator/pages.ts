@@ -3,7 +3,7 @@
 import { bodyInvalid, notFound, NotionError, validationError } from "./errors.ts";
 import { normalizeId } from "./ids.ts";
 import type { DataSource, Integration, Page, Parent, PropSchema, Store } from "./model.ts";
-import { emptyValue, findProp, writeValue } from "./properties.ts";
+import { emptyValue, encodePropId, findProp, writeValue } from "./properties.ts";
 import { normalizeRichText } from "./rich_text.ts";
 import { createBlocks } from "./blocks.ts";
 
@@ -141,12 +141,14 @@ function syncDual(
     const list: string[] = other.props[synced] ?? [];
     if (!list.includes(page.id)) other.props[synced] = [...list, page.id];
     store.touch(other, actor.userId);
+    store.emit("page.properties_updated", other.id, "page", actor.userId, [encodePropId(synced)]);
   }
   for (const id of removed) {
     const other = store.state.pages[id];
     if (!other) continue;
     other.props[synced] = (other.props[synced] ?? []).filter((x: string) => x !== page.id);
     store.touch(other, actor.userId);
+    store.emit("page.properties_updated", other.id, "page", actor.userId, [encodePropId(synced)]);
   }
 }
 
@@ -214,6 +216,7 @@ export function createPage(
   if (parent.type === "data_source_id") store.indexPage(page, parent.id);
   if (parent.type === "page_id") store.state.pages[parent.id]?.children.push(page.id);
   store.changed();
+  store.emit("page.created", page.id, "page", actor.userId);
   return page;
 }
 
@@ -239,16 +242,26 @@ export function updatePage(
   if (page.in_trash && trash !== false && (hasEdits || trash === true)) {
     throw validationError(ARCHIVED_PAGE_MESSAGE);
   }
-  if (trash === false && page.in_trash) setTrash(store, page, false);
+  const restored = trash === false && page.in_trash;
+  if (restored) setTrash(store, page, false);
   const icon = checkIcon(body.icon, "body.icon");
   const cover = checkIcon(body.cover, "body.cover");
-  applyProperties(store, page, body.properties, actor);
+  const changed = applyProperties(store, page, body.properties, actor);
   if (icon !== undefined) page.icon = icon;
   if (cover !== undefined) page.cover = cover;
+  const lockFlip = typeof body.is_locked === "boolean" && body.is_locked !== page.is_locked;
   if (typeof body.is_locked === "boolean") page.is_locked = body.is_locked;
   if (typeof body.is_archived === "boolean") page.is_archived = body.is_archived;
   if (trash === true) setTrash(store, page, true);
   store.touch(page, actor.userId);
+  if (restored) store.emit("page.undeleted", page.id, "page", actor.userId);
+  if (changed.length) {
+    store.emit("page.properties_updated", page.id, "page", actor.userId, changed.map(encodePropId));
+  }
+  if (lockFlip) {
+    store.emit(page.is_locked ? "page.locked" : "page.unlocked", page.id, "page", actor.userId);
+  }
+  if (trash === true) store.emit("page.deleted", page.id, "page", actor.userId);
   return page;
 }
 
@@ -297,6 +310,7 @@ export function movePage(store: Store, actor: Actor, page: Page, body: any, vers
   }
   page.props = props;
   store.touch(page, actor.userId);
+  store.emit("page.moved", page.id, "page", actor.userId);
   return page;
 }
 

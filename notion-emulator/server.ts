@@ -10,6 +10,7 @@ import { conflictError } from "./pages.ts";
 import { QueryEngine } from "./query.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { RawBody } from "./raw_json.ts";
+import { Webhooks } from "./webhooks.ts";
 
 /** One line of the request log (`GET /_emulator/requests`). */
 export interface LogEntry {
@@ -40,7 +41,12 @@ export class Emulator implements ApiDeps {
   #seq = 0;
   #inflight = new Map<string, number>();
 
-  constructor(public store: Store) {}
+  webhooks: Webhooks;
+
+  constructor(public store: Store) {
+    this.webhooks = new Webhooks(store);
+    store.onEvent = (e) => this.webhooks.emit(e);
+  }
 
   /** Handles one `/v1` request end to end. */
   async handleV1(req: Request, url: URL): Promise<Response> {
