@@ -293,7 +293,11 @@ function pageSizeOf(query: URLSearchParams, fallback = 100): number {
 
 function offsetCursor(raw: string | null | undefined): number {
   if (raw === null || raw === undefined) return 0;
-  const n = Number(atob(raw).replace(/^o:/, ""));
+  let text = "";
+  try {
+    text = atob(String(raw));
+  } catch { /* not base64: rejected below */ }
+  const n = text.startsWith("o:") ? Number(text.slice(2)) : NaN;
   if (!Number.isInteger(n) || n < 0) {
     throw validationError(`The start_cursor provided is invalid: ${raw}`);
   }

@@ -172,3 +172,52 @@ Deno.test("a blocked integration is told not to retry", async () => {
     assert.deepEqual(res.body.additional_data, { rate_limit_reason: "public_api_request_blocked" });
   });
 });
+
+Deno.test("rollup property items page through the relation and finish with the aggregate", async () => {
+  await withEmulator(async (em, notion) => {
+    const [project] =
+      (await notion.dataSources.query({ data_source_id: DEMO.projectsDataSourceId, page_size: 1 }))
+        .results as any[];
+    const tasks = await collectPaginatedAPI(notion.dataSources.query, {
+      data_source_id: DEMO.tasksDataSourceId,
+    });
+    await notion.pages.update({
+      page_id: project.id,
+      properties: { Tasks: { relation: tasks.map((t) => ({ id: t.id })) } },
+    });
+    const propId = project.properties["Task count"].id;
+    const first: any = await notion.pages.properties.retrieve({
+      page_id: project.id,
+      property_id: propId,
+    });
+    assert.equal(first.results.length, 25);
+    assert.equal(first.property_item.rollup.type, "incomplete");
+    assert.match(first.property_item.next_url, /start_cursor=/);
+    const last: any = await notion.pages.properties.retrieve({
+      page_id: project.id,
+      property_id: propId,
+      start_cursor: first.next_cursor,
+    });
+    assert.equal(last.results.length, 5);
+    assert.equal(last.has_more, false);
+    assert.deepEqual(last.property_item.rollup, { type: "number", number: 30, function: "count" });
+    const bad = await raw(em, "GET", `pages/${project.id}/properties/${propId}?start_cursor=%%%`);
+    assert.equal(bad.status, 400);
+  });
+});
+
+Deno.test("the demo seed is deterministic: same ids for the same size", async () => {
+  const { buildState } = await import("../seed.ts");
+  const a = buildState("demo");
+  const b = buildState("demo");
+  assert.deepEqual(Object.keys(a.pages), Object.keys(b.pages));
+  assert.deepEqual(
+    Object.keys(a.dataSources).sort(),
+    [DEMO.projectsDataSourceId, DEMO.tasksDataSourceId, DEMO.journalDataSourceId].sort(),
+  );
+  const big = buildState("demo:100");
+  const tasks = Object.values(big.pages).filter((p) =>
+    p.parent.type === "data_source_id" && p.parent.id === DEMO.tasksDataSourceId
+  );
+  assert.equal(tasks.length, 100);
+});
