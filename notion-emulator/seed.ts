@@ -32,7 +32,13 @@ export interface SeedSpec {
     data_sources: Array<{ id: string; title?: string; properties: Record<string, unknown> }>;
   }>;
   /** Rows created in order through the same validation as POST /v1/pages. */
-  rows?: Array<{ id?: string; data_source_id: string; properties: Record<string, unknown> }>;
+  rows?: Array<{
+    id?: string;
+    data_source_id: string;
+    properties: Record<string, unknown>;
+    /** ISO creation time (default: the seed's now); last_edited_time follows it. */
+    created_time?: string;
+  }>;
   /** Also generate the demo workspace with this many tasks. */
   demo?: { tasks?: number };
 }
@@ -141,13 +147,14 @@ function buildSpec(spec: SeedSpec, nowOverride?: number): State {
     addDatabase(store, actor, d.id, d.parent?.page_id ?? null, d.title, d.data_sources);
   }
   for (const r of spec.rows ?? []) {
-    createPage(
+    const page = createPage(
       store,
       actor,
       { parent: { data_source_id: r.data_source_id }, properties: r.properties },
       "2025-09-03",
       r.id,
     );
+    if (r.created_time) page.created_time = page.last_edited_time = Date.parse(r.created_time);
   }
   if (spec.demo) addDemo(store, spec.demo.tasks ?? 30);
   store.snapshot();

@@ -1,7 +1,7 @@
 /** The Notion quirks the sync must survive, each proven against the emulator through the SDK. */
 
 import assert from "node:assert/strict";
-import { APIResponseError, isFullPage } from "@notionhq/client";
+import { APIResponseError, collectAllDataSourceRows, isFullPage } from "@notionhq/client";
 import { DEMO, startEmulator } from "../mod.ts";
 import { control, raw, sdk, withEmulator } from "./helpers.ts";
 
@@ -159,6 +159,55 @@ Deno.test("iterating 12,000 pages stops at the 10,000 cap with request_status in
     assert.equal(incomplete, requests, "every page of a capped query says incomplete");
   } finally {
     await em.close();
+  }
+});
+
+Deno.test("the SDK's iterateAllDataSourceRows gets past the cap by created_time windows", async () => {
+  const base = Date.parse("2026-01-01T00:00:00.000Z");
+  const bigSeed = (spread: boolean) => ({
+    users: [{ id: DEMO.users[0].id, name: "Ada" }],
+    integrations: [{
+      token: "t",
+      name: "big",
+      bot_id: DEMO.botId,
+      shared: ["00000000-0000-8000-8000-0000000000b9"],
+    }],
+    databases: [{
+      id: "00000000-0000-8000-8000-0000000000b9",
+      title: "Big",
+      data_sources: [{
+        id: "00000000-0000-8000-8000-0000000000d9",
+        properties: { Name: { title: {} } },
+      }],
+    }],
+    rows: Array.from({ length: 12_000 }, (_, i) => ({
+      data_source_id: "00000000-0000-8000-8000-0000000000d9",
+      properties: { Name: { title: [{ text: { content: `row ${i}` } }] } },
+      created_time: new Date(spread ? base + i * 60_000 : base).toISOString(),
+    })),
+  });
+  for (const spread of [true, false]) {
+    const em = await startEmulator({
+      port: 0,
+      quiet: true,
+      rateLimit: { mode: "off" },
+      query: { shortPageRate: 0 },
+      seed: bigSeed(spread),
+    });
+    try {
+      const rows = collectAllDataSourceRows(sdk(em.url, "t"), {
+        data_source_id: "00000000-0000-8000-8000-0000000000d9",
+        filter_properties: ["title"],
+      });
+      if (spread) assert.equal((await rows).length, 12_000);
+      else {await assert.rejects(
+          rows,
+          /cannot make progress/,
+          "12,000 rows in one minute cannot be windowed",
+        );}
+    } finally {
+      await em.close();
+    }
   }
 });
 
