@@ -127,6 +127,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
           q.pageSizeOverflow = body.page_size_overflow;
         }
         if (typeof body.search_delay_ms === "number") em.searchDelayMs = body.search_delay_ms;
+        if (typeof body.query_lag_ms === "number") q.queryLagMs = body.query_lag_ms;
         if (typeof body.detect_conflicts === "boolean") em.detectConflicts = body.detect_conflicts;
         em.limiter.clear();
         return json(limits(em));
@@ -288,6 +289,7 @@ function limits(em: Emulator) {
     unsorted_order: q.unsortedOrder,
     page_size_overflow: q.pageSizeOverflow,
     search_delay_ms: em.searchDelayMs,
+    query_lag_ms: q.queryLagMs,
     detect_conflicts: em.detectConflicts,
   };
 }

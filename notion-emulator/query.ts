@@ -17,6 +17,8 @@ export interface QueryLimits {
   unsortedOrder: "shuffle" | "created_time";
   /** What page_size > 100 does: reject with 400 (default) or clamp to 100. */
   pageSizeOverflow: "reject" | "clamp";
+  /** Emulated ms before a new page shows up in queries (read-after-write lag; 0 = none). */
+  queryLagMs: number;
 }
 
 /** Notion's defaults. */
@@ -25,6 +27,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   shortPageRate: 0.1,
   unsortedOrder: "shuffle",
   pageSizeOverflow: "reject",
+  queryLagMs: 0,
 };
 
 type Pred = (page: Page) => boolean;
@@ -69,7 +72,8 @@ export class QueryEngine {
       ? cursor?.s ?? this.#rng.int(2 ** 31)
       : null;
     const archived = body.is_archived === true || body.archived === true;
-    const key = JSON.stringify([ds.id, body.filter ?? null, sorts, seed, archived]);
+    const lagBucket = this.limits.queryLagMs > 0 ? Math.floor(store.now() / 1000) : 0;
+    const key = JSON.stringify([ds.id, body.filter ?? null, sorts, seed, archived, lagBucket]);
     const k = hash32(key);
     if (cursor && cursor.k !== k) {
       throw validationError(
@@ -156,8 +160,9 @@ export class QueryEngine {
     archived: boolean,
   ): string[] {
     const pages: Page[] = [];
+    const horizon = this.limits.queryLagMs > 0 ? store.now() - this.limits.queryLagMs : Infinity;
     for (const p of store.dsPages.get(ds.id)?.values() ?? []) {
-      if (p.in_trash || p.is_archived !== archived) continue;
+      if (p.in_trash || p.is_archived !== archived || p.created_time > horizon) continue;
       if (filter(p)) pages.push(p);
     }
     const n = pages.length;

@@ -345,3 +345,26 @@ Deno.test("rows edited during pagination move: an ascending last_edited_time sca
     assert.equal(rest.at(-1)!.id, first.results[0].id, "the edited page comes back last");
   });
 });
+
+Deno.test("optional read-after-write lag: a new page shows up in queries only after query_lag_ms", async () => {
+  await withEmulator(async (em, notion) => {
+    await control(em, "clock", { scale: 0 });
+    await control(em, "limits", { query_lag_ms: 5000 });
+    const page = await notion.pages.create({
+      parent: { data_source_id: DEMO.tasksDataSourceId },
+      properties: {},
+    });
+    const ids = async () =>
+      (await collectPaginatedAPI(notion.dataSources.query, {
+        data_source_id: DEMO.tasksDataSourceId,
+      })).map((r) => r.id);
+    assert.ok(!(await ids()).includes(page.id));
+    assert.equal(
+      (await notion.pages.retrieve({ page_id: page.id })).id,
+      page.id,
+      "retrieve is immediate",
+    );
+    await control(em, "clock", { advance_seconds: 6 });
+    assert.ok((await ids()).includes(page.id));
+  });
+});
