@@ -31,7 +31,7 @@ export function visibleDataSource(store: Store, actor: Actor, rawId: string): Da
         `should be a valid uuid, instead was \`"${rawId}"\``,
       );
     }
-    throw notFound("data source", id, integrationInfo(actor));
+    throw notFound("data_source", id, integrationInfo(actor));
   }
   return ds;
 }

@@ -54,7 +54,7 @@ function resolveParent(store: Store, actor: Actor, raw: any, version: string): P
       throw bodyInvalid("body.parent.data_source_id", "should be not present");
     }
     const id = normalizeId(String(raw.data_source_id));
-    check("data_source_id", id, !!id && !!store.state.dataSources[id], "data source");
+    check("data_source_id", id, !!id && !!store.state.dataSources[id], "data_source");
     return { type: "data_source_id", id: id! };
   }
   if (raw.database_id !== undefined) {

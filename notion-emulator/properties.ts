@@ -354,13 +354,12 @@ export function writeValue(
   if (Array.isArray(input) && (p.type === "title" || p.type === "rich_text")) v = input;
   else if (input && typeof input === "object" && !Array.isArray(input) && p.type in input) {
     v = input[p.type];
-  } else if (
-    input && typeof input === "object" && !Array.isArray(input) && input.type &&
-    input.type !== p.type
-  ) {
-    throw bodyInvalid(`${path}.${p.type}`, "should be defined, instead was `undefined`");
   } else {
-    throw bodyInvalid(`${path}.${p.type}`, "should be defined, instead was `undefined`");
+    // Notion's wording for a value of the wrong shape: "Status is expected to be status."
+    const key = path.startsWith("body.properties.")
+      ? path.slice("body.properties.".length)
+      : p.name;
+    throw validationError(`${key} is expected to be ${p.type}.`);
   }
   const vp = `${path}.${p.type}`;
   switch (p.type) {

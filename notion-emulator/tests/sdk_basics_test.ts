@@ -119,6 +119,11 @@ Deno.test("a bad token is 401 unauthorized and an unshared object is 404 object_
       },
     );
     await assert.rejects(
+      () => other.dataSources.retrieve({ data_source_id: DEMO.tasksDataSourceId }),
+      (e: any) =>
+        e.message.startsWith(`Could not find data_source with ID: ${DEMO.tasksDataSourceId}.`),
+    );
+    await assert.rejects(
       () => notion.pages.retrieve({ page_id: "00000000-0000-0000-0000-000000000000" }),
       APIResponseError,
     );
