@@ -146,11 +146,102 @@ const ROUTES: Array<[string, string, Handler]> = [
   ["POST", "search", search],
 ];
 
+/** Body keys each endpoint accepts (the SDK's bodyParams); anything else is refused as Notion does. */
+const BODY_KEYS: Record<string, string[]> = {
+  "POST pages": [
+    "parent",
+    "properties",
+    "icon",
+    "cover",
+    "content",
+    "children",
+    "markdown",
+    "allow_async",
+    "template",
+    "position",
+  ],
+  "PATCH pages/:id": [
+    "archived",
+    "properties",
+    "icon",
+    "cover",
+    "is_locked",
+    "template",
+    "erase_content",
+    "in_trash",
+    "is_archived",
+  ],
+  "POST pages/:id/move": ["parent"],
+  "POST data_sources": ["parent", "properties", "title", "icon"],
+  "PATCH data_sources/:id": [
+    "archived",
+    "title",
+    "icon",
+    "properties",
+    "in_trash",
+    "parent",
+    "description",
+    "cover",
+  ],
+  "POST data_sources/:id/query": [
+    "archived",
+    "sorts",
+    "filter",
+    "start_cursor",
+    "page_size",
+    "in_trash",
+    "result_type",
+    "is_archived",
+  ],
+  "POST databases/:id/query": [
+    "archived",
+    "sorts",
+    "filter",
+    "start_cursor",
+    "page_size",
+    "in_trash",
+  ],
+  "POST databases": [
+    "parent",
+    "title",
+    "description",
+    "is_inline",
+    "initial_data_source",
+    "icon",
+    "cover",
+    "properties",
+  ],
+  "PATCH databases/:id": [
+    "parent",
+    "title",
+    "description",
+    "is_inline",
+    "icon",
+    "cover",
+    "in_trash",
+    "is_locked",
+    "archived",
+  ],
+  "POST search": ["sort", "query", "start_cursor", "page_size", "filter"],
+  "PATCH blocks/:id/children": ["after", "children", "position"],
+};
+
+/** Refuses unknown body keys ("body.x should be not present, instead was `…`."), and `archived` under 2026-03-11. */
+export function checkBodyKeys(key: string, body: unknown, version: string): void {
+  const allowed = BODY_KEYS[key];
+  if (!allowed || !body || typeof body !== "object" || Array.isArray(body)) return;
+  for (const [k, v] of Object.entries(body)) {
+    if (!allowed.includes(k) || (k === "archived" && version === "2026-03-11")) {
+      throw bodyInvalid(`body.${k}`, `should be not present, instead was \`${JSON.stringify(v)}\``);
+    }
+  }
+}
+
 /** Finds the handler for a method and path (segments after `/v1/`). */
 export function route(
   method: string,
   segments: string[],
-): { handler: Handler; params: string[] } | null {
+): { handler: Handler; params: string[]; key: string } | null {
   for (const [m, pattern, handler] of ROUTES) {
     const parts = pattern.split("/");
     if (m !== method || parts.length !== segments.length) continue;
@@ -160,7 +251,7 @@ export function route(
       if (parts[i].startsWith(":")) params.push(segments[i]);
       else if (parts[i] !== segments[i]) ok = false;
     }
-    if (ok) return { handler, params };
+    if (ok) return { handler, params, key: `${m} ${pattern}` };
   }
   return null;
 }
@@ -170,6 +261,7 @@ export function handleApi(deps: ApiDeps, req: ApiRequest): unknown {
   if (req.ctx.version === "2022-06-28" && req.segments[0] === "data_sources") throw invalidUrl();
   const r = route(req.method, req.segments);
   if (!r) throw invalidUrl();
+  checkBodyKeys(r.key, req.body, req.ctx.version);
   return r.handler(deps, req, r.params);
 }
 

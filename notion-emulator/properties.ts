@@ -385,7 +385,7 @@ export function writeValue(
       const found = resolveOption(p.config.options, v);
       if (found) return found.id;
       if (v.id && v.name === undefined) {
-        throw validationError(`Select option id ${v.id} does not exist.`);
+        throw validationError(`${p.id} is an invalid select option "${v.id}"`);
       }
       const opt = newOption(store, String(v.name), v.color);
       p.config.options.push(opt);
@@ -400,7 +400,7 @@ export function writeValue(
         let found = resolveOption(p.config.options, item);
         if (!found) {
           if (item.id && item.name === undefined) {
-            throw validationError(`Multi-select option id ${item.id} does not exist.`);
+            throw validationError(`${p.id} is an invalid select option "${item.id}"`);
           }
           found = newOption(store, String(item.name), item.color);
           p.config.options.push(found);
