@@ -230,6 +230,14 @@ Deno.test("missing Notion-Version, bad JSON and unknown routes answer Notion's e
     assert.deepEqual([unknown.status, unknown.body.code], [400, "invalid_request_url"]);
     assert.ok(unknown.headers.get("x-notion-request-id"));
     assert.equal(unknown.headers.get("content-type"), "application/json; charset=utf-8");
+    const unknownKey = await raw(em, "PATCH", `pages/${DEMO.homePageId}`, {
+      body: '{"an_incorrect_key":"value"}',
+    });
+    assert.equal(unknownKey.status, 400);
+    assert.equal(
+      unknownKey.body.message,
+      'body failed validation: body.an_incorrect_key should be not present, instead was `"value"`.',
+    );
     const legacy = await raw(em, "GET", `data_sources/${DEMO.tasksDataSourceId}`, {
       version: "2022-06-28",
     });

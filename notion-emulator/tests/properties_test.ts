@@ -185,6 +185,11 @@ Deno.test("unknown select and multi-select options are created in the schema; co
       () => create(notion, { Tags: { multi_select: [{ name: "a,b" }] } }),
       /commas not allowed/,
     );
+    const priorityId = decodeURIComponent(ds.properties.Priority.id);
+    await rejects400(
+      () => create(notion, { Priority: { select: { id: "0000-unknown" } } }),
+      `${priorityId} is an invalid select option "0000-unknown"`,
+    );
   });
 });
 
