@@ -368,3 +368,34 @@ Deno.test("optional read-after-write lag: a new page shows up in queries only af
     assert.ok((await ids()).includes(page.id));
   });
 });
+
+Deno.test("relative date conditions follow the emulator's clock", async () => {
+  await withEmulator(async (em, notion) => {
+    await control(em, "clock", { set: "2026-03-03T12:00:00.000Z", scale: 0 });
+    const q = async (date: any) =>
+      names(
+        (await notion.dataSources.query({
+          data_source_id: ITEMS,
+          filter: { property: "D", date },
+          sorts: [{ property: "Name", direction: "ascending" }],
+        })).results,
+      );
+    assert.deepEqual(await q({ past_week: {} }), ["delta"], "2026-03-01 is within the past week");
+    assert.deepEqual(
+      await q({ this_week: {} }),
+      [],
+      "weeks start on Monday 2026-03-02; 03-01 is the Sunday before",
+    );
+    assert.deepEqual(await q({ past_month: {} }), ["beta", "delta"]);
+    assert.deepEqual(
+      (await q({ past_year: {} })).sort(),
+      ["Alphabet soup", "alpha", "beta", "delta"].sort(),
+    );
+    assert.deepEqual(await q({ next_week: {} }), []);
+    assert.deepEqual(await q({ on_or_after: "one_week_ago" }), ["delta"]);
+    assert.deepEqual(
+      (await q({ before: "yesterday" })).sort(),
+      ["Alphabet soup", "alpha", "beta", "delta"].sort(),
+    );
+  }, { seed: SEED });
+});
