@@ -1035,7 +1035,8 @@ begin
       raise exception 'invalid_value: the number % does not fit a column of type %', v_num, p_column_type
         using errcode = '22023';
     end if;
-    return v_value;
+    -- integer input does not accept "3.0"
+    return case when v_class = 'integer' then to_jsonb(trunc(v_num)) else v_value end;
   else
     -- select, status, url, email, phone_number, created_by, last_edited_by, formula strings
     return to_jsonb(nullif(v_value #>> '{}', ''));
@@ -1093,7 +1094,7 @@ declare
   v_start text;
   v_ftype text;
   v_url text;
-  v_kept jsonb;
+  v_kept text;
 begin
   if p_type in ('formula', 'rollup', 'created_time', 'last_edited_time', 'created_by',
                 'last_edited_by', 'unique_id', 'button') then
@@ -1323,7 +1324,7 @@ begin
             v_name using errcode = '0A000';
         end if;
         v_out := v_out || jsonb_build_array(jsonb_build_object(
-          'name', v_name, 'type', 'file', 'file', jsonb_build_object('url', v_kept #>> '{}')));
+          'name', v_name, 'type', 'file', 'file', jsonb_build_object('url', v_kept)));
         v_kept := null;
       else
         raise exception 'invalid_value: unknown file type "%" (expected external, file or file_upload)',
