@@ -33,7 +33,7 @@ import {
 import { encodePropId, findProp, fullUser, rawValue, renderValue } from "./properties.ts";
 import type { QueryEngine } from "./query.ts";
 import { plainText } from "./rich_text.ts";
-import { RawBody, RawJson } from "./raw_json.ts";
+import { RawBody, RawJson, utf8 } from "./raw_json.ts";
 
 /** A parsed `/v1` request. */
 export interface ApiRequest {
@@ -334,17 +334,25 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   const only = filterPropertyIds(d, r, ds.id);
   const res = d.queries.run(d.store, ds, body, r.integration.botId);
   const onlyKey = only ? [...only].sort().join(",") : "*";
-  const results = res.pages.map((p) => pageJson(d, p, r.ctx, only, onlyKey)).join(",");
+  const chunks: Uint8Array[] = [LIST_HEAD];
+  res.pages.forEach((p, i) => {
+    if (i > 0) chunks.push(COMMA);
+    chunks.push(...pageJson(d, p, r.ctx, only, onlyKey));
+  });
   const status = res.incomplete
     ? `,"request_status":{"type":"incomplete","incomplete_reason":"query_result_limit_reached"}`
     : "";
-  return new RawBody(
-    `{"object":"list","results":[${results}],"next_cursor":${JSON.stringify(res.next_cursor)},` +
-      `"has_more":${res.has_more},"type":"page_or_data_source","page_or_data_source":{}${status}}`,
-  );
+  chunks.push(utf8(
+    `],"next_cursor":${JSON.stringify(res.next_cursor)},"has_more":${res.has_more},` +
+      `"type":"page_or_data_source","page_or_data_source":{}${status}`,
+  ));
+  return new RawBody(chunks);
 }
 
-const PAGE_JSON = new WeakMap<Page, { stamp: string; json: string }>();
+const LIST_HEAD = utf8(`{"object":"list","results":[`);
+const COMMA = utf8(",");
+
+const PAGE_JSON = new WeakMap<Page, { stamp: string; json: Uint8Array[] }>();
 
 /**
  * A page's JSON text, reused while nothing in the workspace changed within the same minute
@@ -356,14 +364,14 @@ function pageJson(
   ctx: Ctx,
   only: Set<string> | undefined,
   onlyKey: string,
-): string {
+): Uint8Array[] {
   const stamp = `${d.store.version}|${
     Math.floor(d.store.now() / 60000)
   }|${ctx.version}|${ctx.baseUrl}|${onlyKey}`;
   const hit = PAGE_JSON.get(page);
   if (hit && hit.stamp === stamp) return hit.json;
   const raw = new RawJson();
-  const json = raw.stringify(renderPage(d.store, page, { ...ctx, raw }, only));
+  const json = raw.encode(renderPage(d.store, page, { ...ctx, raw }, only));
   PAGE_JSON.set(page, { stamp, json });
   return json;
 }

@@ -6,6 +6,7 @@ import type { DataSource, Integration, Page, Parent, PropSchema, Store } from ".
 import { emptyValue, encodePropId, findProp, writeValue } from "./properties.ts";
 import { normalizeRichText } from "./rich_text.ts";
 import { createBlocks } from "./blocks.ts";
+import { cachedJson } from "./raw_json.ts";
 
 /** Who performs a write: the integration's bot, or a person through the control API. */
 export interface Actor {
@@ -111,7 +112,10 @@ export function applyProperties(store: Store, page: Page, props: unknown, actor:
   for (const [key, value] of entries) {
     const p = findProp(ds, key);
     if (!p) throw validationError(`${key} is not a property that exists.`);
-    writes.push([p, writeValue(store, ds, p, value, `body.properties.${key}`, page.id)]);
+    const stored = writeValue(store, ds, p, value, `body.properties.${key}`, page.id);
+    // Rich text is serialised once, when written, and spliced into every later response.
+    if (p.type === "title" || p.type === "rich_text") cachedJson(stored as object);
+    writes.push([p, stored]);
   }
   for (const [p, value] of writes) {
     const before = page.props[p.id];

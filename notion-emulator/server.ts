@@ -179,11 +179,11 @@ export class Emulator implements ApiDeps {
         additional,
       );
     }
-    const payload = result instanceof RawBody
-      ? `${result.json.slice(0, -1)},"request_id":"${rid}"}`
+    const payload: Uint8Array<ArrayBuffer> | string = result instanceof RawBody
+      ? result.withRequestId(rid)
       : JSON.stringify({ ...(result as object), request_id: rid });
     if (blocking?.action === "malformed") {
-      const full = payload;
+      const full = typeof payload === "string" ? payload : new TextDecoder().decode(payload);
       return new Response(full.slice(0, Math.max(1, Math.floor(full.length / 2))), {
         status: 200,
         headers: { "content-type": "application/json; charset=utf-8", "x-notion-request-id": rid },
