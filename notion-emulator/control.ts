@@ -85,12 +85,12 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
       case "GET clock":
         return json(clockInfo(em));
       case "POST clock": {
+        if (typeof body.scale === "number") store.clock.setScale(body.scale);
         if (typeof body.set === "string") store.clock.set(Date.parse(body.set));
         if (typeof body.advance_ms === "number") store.clock.advance(body.advance_ms);
         if (typeof body.advance_seconds === "number") {
           store.clock.advance(body.advance_seconds * 1000);
         }
-        if (typeof body.scale === "number") store.clock.setScale(body.scale);
         return json(clockInfo(em));
       }
       case "GET faults":

@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Print nothing (tests). */
   quiet?: boolean;
+  /** With statePath: how often changed state is written (ms, default 5000). */
+  autosaveMs?: number;
 }
 
 /** A running emulator. */
@@ -69,12 +71,27 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   Object.assign(emulator.limiter.config, opts.rateLimit ?? {});
   Object.assign(emulator.queries.limits, opts.query ?? {});
   if (opts.faults) emulator.faults.add(opts.faults);
-  const save = async () => {
-    if (!opts.statePath) return;
-    const tmp = `${opts.statePath}.tmp`;
-    await Deno.writeTextFile(tmp, JSON.stringify(store.snapshot()));
-    await Deno.rename(tmp, opts.statePath);
+  let savedVersion = -1;
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => {
+    saving = saving.then(async () => {
+      if (!opts.statePath) return;
+      const version = store.version;
+      const tmp = `${opts.statePath}.tmp`;
+      await Deno.writeTextFile(tmp, JSON.stringify(store.snapshot()));
+      await Deno.rename(tmp, opts.statePath);
+      savedVersion = version;
+    });
+    return saving;
   };
+  // With a state file, changes are also written every few seconds, so a killed emulator loses little.
+  const autosave = opts.statePath
+    ? setInterval(() => {
+      if (store.version !== savedVersion) {
+        void save().catch((e) => console.error("notion-emulator: autosave", e));
+      }
+    }, opts.autosaveMs ?? 5000)
+    : undefined;
   const host: ControlHost = { emulator, save };
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
@@ -109,6 +126,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     fetch: handler,
     save,
     async close() {
+      clearInterval(autosave);
       await emulator.webhooks.stop();
       await save();
       await server.shutdown();

@@ -220,6 +220,33 @@ Deno.test("--state persists across restarts; reset with a SeedSpec replaces ever
   }
 });
 
+Deno.test("with a state file, changes are autosaved without a clean shutdown", async () => {
+  const dir = await Deno.makeTempDir();
+  const statePath = `${dir}/auto.json`;
+  const em = await startEmulator({
+    port: 0,
+    seed: "demo:3",
+    statePath,
+    quiet: true,
+    autosaveMs: 20,
+  });
+  try {
+    const page = await sdk(em.url, DEMO.token).pages.create({
+      parent: { data_source_id: DEMO.tasksDataSourceId },
+      properties: { Name: { title: [{ text: { content: "autosaved" } }] } },
+    });
+    let saved: any = {};
+    for (let i = 0; i < 50 && !saved.pages?.[page.id]; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      saved = JSON.parse(await Deno.readTextFile(statePath).catch(() => "{}"));
+    }
+    assert.ok(saved.pages?.[page.id], "the new page reached the state file");
+  } finally {
+    await em.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the CLI prints its URL, serves, and saves state on SIGTERM", async () => {
   const dir = await Deno.makeTempDir();
   const statePath = `${dir}/cli.json`;
