@@ -33,8 +33,8 @@
 -- Errors raised by the conversions start with a kind, then a colon, so callers can turn them into
 -- conflicts of that kind: formatting_would_be_lost (P0001), read_only (0A000),
 -- notion_hosted_file (0A000), unknown_status_option, invalid_option_name, too_many_items,
--- too_long, invalid_value (22023), number_precision (22003), incompatible_column_type (42804),
--- invalid_date (22007).
+-- invalid_value (22023), number_precision (22003), too_long (22001), incompatible_column_type
+-- (42804). A date that cannot be read raises the cast's own error (22007 / 22008), naming it.
 
 -- helpers -------------------------------------------------------------------------------------
 
@@ -61,7 +61,8 @@ grant execute on function notion_sync.notion_id(text) to authenticated, service_
 -- An ISO 8601 date or date-time in canonical form: a date-only value unchanged, a date-time as
 -- the UTC instant 'YYYY-MM-DDTHH:MI:SS.mmmZ'. A date-time without offset is read in p_time_zone
 -- (Notion's rule when a time_zone is given), else in UTC. The result never depends on the
--- session's TimeZone. Any caller; raises invalid_date (22007).
+-- session's TimeZone. Any caller; raises the cast's own 22007 / 22008 for text that is not a
+-- date, 22023 for an unknown time zone.
 create function notion_sync.notion_instant(p_value text, p_time_zone text default null)
 returns text
 language plpgsql
@@ -78,42 +79,45 @@ begin
     perform p_value::date;
     return p_value;
   end if;
+  if p_value ~ '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$' then
+    perform p_value::timestamptz;
+    return p_value;   -- already canonical, as Notion writes its own timestamps
+  end if;
   if p_value ~* '[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(z|[+-]\d{2}(:?\d{2})?)$' then
     v_ts := p_value::timestamptz;
   else
     v_ts := p_value::timestamp at time zone coalesce(nullif(p_time_zone, ''), 'UTC');
   end if;
   return to_char(v_ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
-exception
-  when invalid_datetime_format or datetime_field_overflow or invalid_parameter_value
-    or invalid_text_representation then
-    raise exception 'invalid_date: "%" is not an ISO 8601 date or date-time (time zone %)',
-      p_value, coalesce(p_time_zone, 'none') using errcode = '22007';
 end
 $$;
 comment on function notion_sync.notion_instant(text, text) is
-  'Canonical date (YYYY-MM-DD) or UTC instant of an ISO 8601 string. Any caller; raises 22007.';
+  'Canonical date (YYYY-MM-DD) or UTC instant of an ISO 8601 string. Any caller; raises 22007, '
+  '22008, 22023.';
 revoke execute on function notion_sync.notion_instant(text, text) from public;
 grant execute on function notion_sync.notion_instant(text, text) to authenticated, service_role;
 
 -- Canonical date value {start, end, time_zone} of a Notion date object (or of a bare start
--- string); null when there is no start. Any caller; raises invalid_date (22007).
+-- string); null when there is no start. Any caller; raises 22007 / 22008 for an unreadable date.
 create function notion_sync.notion_date(p_date jsonb)
 returns jsonb
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case
-    when jsonb_typeof(p_date) = 'string' and btrim(p_date #>> '{}') <> '' then
-      jsonb_build_object('start', notion_sync.notion_instant(p_date #>> '{}'),
-                         'end', null, 'time_zone', null)
-    when jsonb_typeof(p_date) = 'object' and coalesce(btrim(p_date ->> 'start'), '') <> '' then
-      jsonb_build_object(
-        'start', notion_sync.notion_instant(p_date ->> 'start', p_date ->> 'time_zone'),
-        'end', notion_sync.notion_instant(p_date ->> 'end', p_date ->> 'time_zone'),
-        'time_zone', nullif(p_date ->> 'time_zone', ''))
-  end
+begin
+  if jsonb_typeof(p_date) = 'string' and btrim(p_date #>> '{}') <> '' then
+    return jsonb_build_object('start', notion_sync.notion_instant(p_date #>> '{}'),
+                              'end', null, 'time_zone', null);
+  elsif jsonb_typeof(p_date) = 'object' and coalesce(btrim(p_date ->> 'start'), '') <> '' then
+    return jsonb_build_object(
+      'start', notion_sync.notion_instant(p_date ->> 'start', p_date ->> 'time_zone'),
+      'end', case when p_date ->> 'end' is not null
+                  then notion_sync.notion_instant(p_date ->> 'end', p_date ->> 'time_zone') end,
+      'time_zone', nullif(p_date ->> 'time_zone', ''));
+  end if;
+  return null;
+end
 $$;
 comment on function notion_sync.notion_date(jsonb) is
   'Canonical {start, end, time_zone} of a Notion date. Any caller; raises 22007.';
@@ -617,7 +621,7 @@ grant execute on function notion_sync.rich_text_edit(text, jsonb) to authenticat
 -- The canonical value of a Notion property object (as in a page's properties: {id, type,
 -- <type>: value}); the forms are listed in this migration's header. Null means no value; list
 -- types give [] when empty. Any caller; raises invalid_value (22023) for something that is not
--- a property object, invalid_date (22007) for an unreadable date.
+-- a property object, 22007 / 22008 for an unreadable date.
 create function notion_sync.notion_to_canonical(p_property jsonb)
 returns jsonb
 language plpgsql
@@ -638,30 +642,30 @@ begin
       left(p_property::text, 200) using errcode = '22023';
   end if;
   v_value := p_property -> v_type;
-  v_result := case v_type
-    when 'title' then notion_sync.rich_text_normalized(v_value)
-    when 'rich_text' then notion_sync.rich_text_normalized(v_value)
-    when 'number' then case when jsonb_typeof(v_value) = 'number' then v_value end
-    when 'select' then to_jsonb(nullif(v_value ->> 'name', ''))
-    when 'status' then to_jsonb(nullif(v_value ->> 'name', ''))
-    when 'multi_select' then coalesce(
-      (select jsonb_agg(o.value -> 'name' order by o.ordinality)
-       from jsonb_array_elements(case when jsonb_typeof(v_value) = 'array' then v_value else '[]' end)
-            with ordinality o), '[]'::jsonb)
-    when 'date' then notion_sync.notion_date(v_value)
-    when 'checkbox' then to_jsonb(coalesce((v_value #>> '{}')::boolean, false))
-    when 'url' then to_jsonb(nullif(v_value #>> '{}', ''))
-    when 'email' then to_jsonb(nullif(v_value #>> '{}', ''))
-    when 'phone_number' then to_jsonb(nullif(v_value #>> '{}', ''))
-    when 'people' then coalesce(
-      (select jsonb_agg(to_jsonb(notion_sync.notion_id(u.value ->> 'id')) order by u.ordinality)
-       from jsonb_array_elements(case when jsonb_typeof(v_value) = 'array' then v_value else '[]' end)
-            with ordinality u), '[]'::jsonb)
-    when 'relation' then coalesce(
-      (select jsonb_agg(to_jsonb(notion_sync.notion_id(r.value ->> 'id')) order by r.ordinality)
-       from jsonb_array_elements(case when jsonb_typeof(v_value) = 'array' then v_value else '[]' end)
-            with ordinality r), '[]'::jsonb)
-    when 'files' then coalesce(
+  case v_type
+  when 'title', 'rich_text' then
+    v_result := notion_sync.rich_text_normalized(v_value);
+  when 'number' then
+    v_result := case when jsonb_typeof(v_value) = 'number' then v_value end;
+  when 'select', 'status' then
+    v_result := to_jsonb(nullif(v_value ->> 'name', ''));
+  when 'multi_select' then
+    v_result := coalesce(jsonb_path_query_array(v_value, '$[*].name'), '[]'::jsonb);
+  when 'date' then
+    v_result := notion_sync.notion_date(v_value);
+  when 'checkbox' then
+    v_result := to_jsonb(coalesce((v_value #>> '{}')::boolean, false));
+  when 'url', 'email', 'phone_number' then
+    v_result := to_jsonb(nullif(v_value #>> '{}', ''));
+  when 'people', 'relation' then
+    v_result := coalesce(jsonb_path_query_array(v_value, '$[*].id'), '[]'::jsonb);
+    if jsonb_path_exists(v_result, '$[*] ? (!(@ like_regex "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))') then
+      -- ids not in Notion's usual dashed lowercase form
+      v_result := (select coalesce(jsonb_agg(to_jsonb(notion_sync.notion_id(i.value #>> '{}')) order by i.ordinality), '[]'::jsonb)
+                   from jsonb_array_elements(v_result) with ordinality i);
+    end if;
+  when 'files' then
+    v_result := coalesce(
       (select jsonb_agg(jsonb_build_object(
                 'name', f.value ->> 'name',
                 'type', f.value ->> 'type',
@@ -671,14 +675,16 @@ begin
                          else coalesce(f.value -> (f.value ->> 'type') ->> 'url', f.value ->> 'url')
                        end) order by f.ordinality)
        from jsonb_array_elements(case when jsonb_typeof(v_value) = 'array' then v_value else '[]' end)
-            with ordinality f), '[]'::jsonb)
-    when 'formula' then case v_value ->> 'type'
+            with ordinality f), '[]'::jsonb);
+  when 'formula' then
+    v_result := case v_value ->> 'type'
       when 'string' then to_jsonb(nullif(v_value ->> 'string', ''))
       when 'number' then v_value -> 'number'
       when 'boolean' then v_value -> 'boolean'
       when 'date' then notion_sync.notion_date(v_value -> 'date')
-    end
-    when 'rollup' then case v_value ->> 'type'
+    end;
+  when 'rollup' then
+    v_result := case v_value ->> 'type'
       when 'number' then v_value -> 'number'
       when 'date' then notion_sync.notion_date(v_value -> 'date')
       when 'array' then coalesce(
@@ -687,15 +693,17 @@ begin
          from jsonb_array_elements(case when jsonb_typeof(v_value -> 'array') = 'array'
                                         then v_value -> 'array' else '[]' end) with ordinality i),
         '[]'::jsonb)
-    end
-    when 'created_time' then to_jsonb(notion_sync.notion_instant(v_value #>> '{}'))
-    when 'last_edited_time' then to_jsonb(notion_sync.notion_instant(v_value #>> '{}'))
-    when 'created_by' then to_jsonb(notion_sync.notion_id(v_value ->> 'id'))
-    when 'last_edited_by' then to_jsonb(notion_sync.notion_id(v_value ->> 'id'))
-    when 'unique_id' then case when jsonb_typeof(v_value -> 'number') = 'number' then
-      to_jsonb(concat(nullif(v_value ->> 'prefix', '') || '-', v_value ->> 'number')) end
-    else v_value
-  end;
+    end;
+  when 'created_time', 'last_edited_time' then
+    v_result := to_jsonb(notion_sync.notion_instant(v_value #>> '{}'));
+  when 'created_by', 'last_edited_by' then
+    v_result := to_jsonb(notion_sync.notion_id(v_value ->> 'id'));
+  when 'unique_id' then
+    v_result := case when jsonb_typeof(v_value -> 'number') = 'number' then
+      to_jsonb(concat(nullif(v_value ->> 'prefix', '') || '-', v_value ->> 'number')) end;
+  else
+    v_result := v_value;
+  end case;
   return nullif(v_result, 'null'::jsonb);
 end
 $$;
@@ -1068,7 +1076,7 @@ grant execute on function notion_sync.canonical_to_column(text, jsonb, regtype)
 -- formatting_would_be_lost (P0001); unknown_status_option, invalid_option_name (a comma),
 -- too_many_items (over 100), invalid_value (22023); number_precision (22003) for a number JSON
 -- cannot carry exactly (beyond ±2^53, or too many significant digits); too_long (22001);
--- invalid_date (22007).
+-- 22007 / 22008 for an unreadable date.
 create function notion_sync.column_to_notion(
   p_type text, p_value jsonb, p_previous jsonb default null, p_property_schema jsonb default null)
 returns jsonb
