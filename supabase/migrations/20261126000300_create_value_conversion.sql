@@ -276,8 +276,9 @@ grant execute on function notion_sync.rich_text_plain(jsonb) to authenticated, s
 
 -- The comparison key of a rich-text array: its plain text and formatting, independent of
 -- segmentation. Adjacent text items with the same annotations and link are merged, empty text
--- items dropped; a mention is its target, plain text and annotations; an equation its
--- expression and annotations. Any caller; raises invalid_value (22023) for a non-array.
+-- items dropped; a mention is its target and annotations (its displayed text follows the target:
+-- a renamed page, a request payload without plain_text); an equation its expression and
+-- annotations. Any caller; raises invalid_value (22023) for a non-array.
 create function notion_sync.rich_text_key(p_rich_text jsonb)
 returns jsonb
 language sql
@@ -306,7 +307,6 @@ as $$
                   || (array_agg(i.fmt))[1]
                 when min(i.kind) = 'mention' then
                   jsonb_build_object('mention', (array_agg(i.item -> 'mention'))[1],
-                                     'plain_text', (array_agg(i.item -> 'plain_text'))[1],
                                      'a', (array_agg(i.item -> 'annotations'))[1])
                 else
                   jsonb_build_object('equation', (array_agg(i.item -> 'equation' -> 'expression'))[1],
@@ -417,8 +417,6 @@ declare
   v_bs integer[] := '{}';
   v_n integer := 0;
   v_pos integer := 0;
-  v_i integer;
-  v_j integer;
   v_p integer;
   v_s integer;
   v_e integer;
@@ -717,7 +715,7 @@ grant execute on function notion_sync.notion_to_canonical(jsonb) to authenticate
 
 -- The comparison key of a canonical value of a property type: two values are equal as a person
 -- would judge exactly when their keys are equal (jsonb equality, where 1 = 1.0). Rich text by
--- plain text and formatting whatever the segmentation; multi_select, people and relation as
+-- plain text and formatting whatever the segmentation (a mention by its target); multi_select, people and relation as
 -- sets (Notion's order of these is not something a person edits); dates by instant (time_zone
 -- is display only, Notion may return the same instant with an offset instead); files in order
 -- by name, type and URL without query string for Notion-hosted files; '' as null; null lists as
