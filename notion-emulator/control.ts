@@ -6,7 +6,7 @@ import type { FaultRule } from "./faults.ts";
 import { normalizeId } from "./ids.ts";
 import { type Ctx, renderDataSource, renderPage } from "./objects.ts";
 import { oracle } from "./oracle.ts";
-import { type Actor, createPage, movePage, updatePage } from "./pages.ts";
+import { type Actor, createPage, movePage, purgePage, updatePage } from "./pages.ts";
 import { encodePropId, fileSignature } from "./properties.ts";
 import { plainText } from "./rich_text.ts";
 import { buildState, type SeedInput } from "./seed.ts";
@@ -65,6 +65,10 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
           const page = store.state.pages[normalizeId(parts[1]) ?? ""];
           if (!page) {
             return json({ error: { code: "not_found", message: `No page ${parts[1]}` } }, 404);
+          }
+          if (parts[2] === "purge") {
+            purgePage(store, page);
+            return json({ purged: page.id });
           }
           const actor = person(body.as_user);
           if (parts[2] === "move") movePage(store, actor, page, body, "2025-09-03");

@@ -318,6 +318,22 @@ export function movePage(store: Store, actor: Actor, page: Page, body: any, vers
   return page;
 }
 
+/** Deletes a page for good (as a person emptying the trash): afterwards every API call answers 404. */
+export function purgePage(store: Store, page: Page): void {
+  for (const child of page.children) {
+    const sub = store.state.pages[child];
+    if (sub) purgePage(store, sub);
+    delete store.state.blocks[child];
+  }
+  if (page.parent.type === "data_source_id") store.unindexPage(page.id, page.parent.id);
+  if (page.parent.type === "page_id") {
+    const parent = store.state.pages[page.parent.id];
+    if (parent) parent.children = parent.children.filter((c) => c !== page.id);
+  }
+  delete store.state.pages[page.id];
+  store.changed();
+}
+
 /** Throws Notion's 409 conflict error. */
 export function conflictError(): NotionError {
   return new NotionError(

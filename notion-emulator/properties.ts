@@ -345,10 +345,11 @@ export function rawValue(store: Store, page: Page, p: PropSchema, depth = 0): an
     case "unique_id":
       return page.props[p.id] ?? null;
     case "relation": {
-      // Trashed pages drop out of relations (and come back when restored).
+      // Trashed pages drop out of relations (and come back when restored); purged pages are gone.
       const ids: string[] = page.props[p.id] ?? [];
       const pages = store.state.pages;
-      return ids.some((id) => pages[id]?.in_trash) ? ids.filter((id) => !pages[id]?.in_trash) : ids;
+      const hidden = (id: string) => pages[id] === undefined || pages[id].in_trash;
+      return ids.some(hidden) ? ids.filter((id) => !hidden(id)) : ids;
     }
     default:
       return page.props[p.id] ?? emptyValue(p);

@@ -291,3 +291,33 @@ Deno.test("the CLI prints its URL, serves, and saves state on SIGTERM", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a purged page answers 404 and leaves relations", async () => {
+  await withEmulator(async (em, notion) => {
+    const project: any = await notion.pages.create({
+      parent: { data_source_id: DEMO.projectsDataSourceId },
+      properties: {},
+    });
+    const task = await notion.pages.create({
+      parent: { data_source_id: DEMO.tasksDataSourceId },
+      properties: { Project: { relation: [{ id: project.id }] } },
+    });
+    await notion.pages.update({ page_id: task.id, in_trash: true });
+    await control(em, `pages/${task.id}/purge`, {});
+    await assert.rejects(
+      () => notion.pages.retrieve({ page_id: task.id }),
+      (e: any) => e.code === "object_not_found",
+    );
+    const after: any = await notion.pages.retrieve({ page_id: project.id });
+    assert.deepEqual(after.properties.Tasks.relation, []);
+    const oracle = await control(
+      em,
+      `oracle?data_source_id=${DEMO.tasksDataSourceId}`,
+      undefined,
+      "GET",
+    );
+    assert.ok(
+      !oracle.trashed.includes(task.id) && !oracle.rows.some((r: any) => r.page_id === task.id),
+    );
+  });
+});
