@@ -261,6 +261,14 @@ export function updateDataSource(
   }
   if (body?.icon !== undefined) ds.icon = body.icon;
   if (body?.cover !== undefined) ds.cover = body.cover;
+  if (body?.parent !== undefined) {
+    const target = visibleDatabase(store, actor, String(body.parent?.database_id ?? ""));
+    const from = store.state.databases[ds.databaseId];
+    if (from) from.dataSourceIds = from.dataSourceIds.filter((id) => id !== ds.id);
+    if (!target.dataSourceIds.includes(ds.id)) target.dataSourceIds.push(ds.id);
+    ds.databaseId = target.id;
+    store.changed();
+  }
   const trash = body?.in_trash ?? body?.archived;
   const flipped = typeof trash === "boolean" && trash !== ds.in_trash;
   if (typeof trash === "boolean") ds.in_trash = trash;

@@ -154,3 +154,25 @@ Deno.test("databases are created with their initial data source and updated as c
     assert.ok(ws.data_sources.some((d: any) => d.id === ds.id));
   });
 });
+
+Deno.test("a data source can move to another database; its pages follow", async () => {
+  await withEmulator(async (_em, notion) => {
+    const moved: any = await notion.dataSources.update({
+      data_source_id: DEMO.journalDataSourceId,
+      parent: { type: "database_id", database_id: DEMO.tasksDatabaseId },
+    });
+    assert.equal(moved.parent.database_id, DEMO.tasksDatabaseId);
+    const tasksDb: any = await notion.databases.retrieve({ database_id: DEMO.tasksDatabaseId });
+    assert.deepEqual(tasksDb.data_sources.map((d: any) => d.id), [
+      DEMO.tasksDataSourceId,
+      DEMO.journalDataSourceId,
+    ]);
+    const journalDb: any = await notion.databases.retrieve({ database_id: DEMO.journalDatabaseId });
+    assert.deepEqual(journalDb.data_sources, []);
+    const { results } = await notion.dataSources.query({
+      data_source_id: DEMO.journalDataSourceId,
+      page_size: 1,
+    });
+    assert.equal((results[0] as any).parent.database_id, DEMO.tasksDatabaseId);
+  });
+});
