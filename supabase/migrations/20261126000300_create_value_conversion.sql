@@ -239,6 +239,8 @@ language plpgsql
 immutable
 set search_path = ''
 as $$
+declare
+  v_out jsonb[] := '{}';
 begin
   if p_rich_text is null or jsonb_typeof(p_rich_text) = 'null' then
     return '[]'::jsonb;
@@ -247,8 +249,11 @@ begin
     raise exception 'invalid_value: rich text must be a JSON array of rich-text items, got %',
       left(p_rich_text::text, 200) using errcode = '22023';
   end if;
-  return coalesce((select jsonb_agg(notion_sync.rich_text_item(e.value) order by e.ordinality)
-                   from jsonb_array_elements(p_rich_text) with ordinality e), '[]'::jsonb);
+  -- by index: simple expressions only, no query per call (staging normalizes every page)
+  for v_i in 0 .. jsonb_array_length(p_rich_text) - 1 loop
+    v_out := v_out || notion_sync.rich_text_item(p_rich_text -> v_i);
+  end loop;
+  return to_jsonb(v_out);
 end
 $$;
 comment on function notion_sync.rich_text_normalized(jsonb) is
