@@ -30,6 +30,15 @@
 --   unique_id            the text a person sees: 'PREFIX-12', or '12' without a prefix
 --   others (place, verification, button)  the value as Notion gives it
 --
+-- Equality (values_equal): 1 = 1.0; dates by instant (time_zone is display only); rich text by
+-- plain text and formatting, not by segmentation, a mention by its target; multi_select, people
+-- and relation as sets; files in order, Notion-hosted URLs without query string; null = [] = ''.
+--
+-- Writing (column_to_notion): only changed properties are meant to be sent; null and '' clear;
+-- read-only types are refused; a Notion-hosted file is only kept, never uploaded: it is sent back
+-- as {type: file, file: {url}} with the URL held in p_previous (whether Notion accepts a re-sent
+-- hosted file is unverified; a list of files that did not change should not be sent at all).
+--
 -- Errors raised by the conversions start with a kind, then a colon, so callers can turn them into
 -- conflicts of that kind: formatting_would_be_lost (P0001), read_only (0A000),
 -- notion_hosted_file (0A000), unknown_status_option, invalid_option_name, too_many_items,
