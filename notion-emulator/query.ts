@@ -71,9 +71,11 @@ export class QueryEngine {
       ? cursor?.s ?? this.#rng.int(2 ** 31)
       : null;
     const archived = body.is_archived === true || body.archived === true;
-    const lagBucket = this.limits.queryLagMs > 0 ? Math.floor(store.now() / 1000) : 0;
-    const key = JSON.stringify([ds.id, body.filter ?? null, sorts, seed, archived, lagBucket]);
-    const k = hash32(key);
+    // The cursor names the query; the cache also expires with time (relative dates, now(), lag).
+    const identity = JSON.stringify([ds.id, body.filter ?? null, sorts, seed, archived]);
+    const k = hash32(identity);
+    const bucket = Math.floor(store.now() / (this.limits.queryLagMs > 0 ? 1000 : 60_000));
+    const key = `${identity}|${bucket}`;
     if (cursor && cursor.k !== k) {
       throw validationError(
         "The start_cursor provided is invalid: it does not belong to this query (filter and sorts must not change between pages).",

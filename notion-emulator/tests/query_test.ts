@@ -399,3 +399,40 @@ Deno.test("relative date conditions follow the emulator's clock", async () => {
     );
   }, { seed: SEED });
 });
+
+Deno.test("cached results expire with the clock: relative filters re-evaluate, cursors keep working", async () => {
+  await withEmulator(async (em, notion) => {
+    await control(em, "clock", { set: "2026-03-03T12:00:00.000Z", scale: 0 });
+    const year = { property: "D", date: { past_year: {} } };
+    const first = await notion.dataSources.query({
+      data_source_id: ITEMS,
+      filter: year,
+      page_size: 1,
+    });
+    assert.ok(first.has_more);
+    await control(em, "clock", { advance_seconds: 90 });
+    const next = await notion.dataSources.query({
+      data_source_id: ITEMS,
+      filter: year,
+      page_size: 1,
+      start_cursor: first.next_cursor!,
+    });
+    assert.equal(
+      next.results.length,
+      1,
+      "the cursor still continues its query after the minute turned",
+    );
+    assert.notEqual(next.results[0].id, first.results[0].id);
+    const week = { property: "D", date: { past_week: {} } };
+    assert.equal(
+      (await notion.dataSources.query({ data_source_id: ITEMS, filter: week })).results.length,
+      1,
+    );
+    await control(em, "clock", { advance_seconds: 10 * 86400 });
+    assert.equal(
+      (await notion.dataSources.query({ data_source_id: ITEMS, filter: week })).results.length,
+      0,
+      "delta left the past week",
+    );
+  }, { seed: SEED });
+});
