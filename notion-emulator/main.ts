@@ -1,10 +1,14 @@
 /**
  * CLI: `deno run -A notion-emulator/main.ts --port 54330 [--host h] [--seed demo|demo:N|empty|file.json]
- * [--state f.json] [--time-scale N] [--rate-limit 180/60|off] [--short-page-rate 0.1] [--result-cap 10000]`.
+ * [--state f.json] [--time-scale N] [--rate-limit 180/60|off] [--short-page-rate 0.1] [--result-cap 10000]`,
+ * or `--print-oracle demo:1000` to print the expected rows of a seed and exit.
  */
 
 import { startEmulator } from "./mod.ts";
-import type { SeedInput } from "./seed.ts";
+import { buildState, type SeedInput } from "./seed.ts";
+import { Clock } from "./clock.ts";
+import { Store } from "./model.ts";
+import { oracle } from "./oracle.ts";
 import type { RateLimitConfig } from "./rate_limit.ts";
 
 /** Parses `--flag value` pairs. */
@@ -35,8 +39,21 @@ async function seedFrom(arg: string | undefined): Promise<SeedInput> {
   return JSON.parse(await Deno.readTextFile(arg));
 }
 
+/** The oracle of every data source of a seed, without starting a server (`--print-oracle`). */
+export function seedOracle(seed: SeedInput): Record<string, unknown> {
+  const state = buildState(seed);
+  const store = new Store(state, new Clock({ start: state.clock.now, scale: 0 }));
+  const out: Record<string, unknown> = {};
+  for (const ds of Object.values(state.dataSources)) out[ds.id] = oracle(store, ds);
+  return out;
+}
+
 if (import.meta.main) {
   const args = parseArgs(Deno.args);
+  if (args["print-oracle"] !== undefined) {
+    console.log(JSON.stringify(seedOracle(await seedFrom(args["print-oracle"] || args.seed))));
+    Deno.exit(0);
+  }
   const running = await startEmulator({
     port: args.port !== undefined ? Number(args.port) : 54330,
     hostname: args.host ?? "127.0.0.1",

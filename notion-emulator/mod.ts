@@ -9,7 +9,11 @@ import type { RateLimitConfig } from "./rate_limit.ts";
 import { buildState, DEMO, type SeedInput, type SeedSpec } from "./seed.ts";
 import { Emulator, json } from "./server.ts";
 
+/** Fixed ids of the demo workspace. */
 export { DEMO };
+/** Expected rows of a data source, computed from the live state. */
+export { oracle } from "./oracle.ts";
+/** Types of the options and seeds. */
 export type { FaultRule, QueryLimits, RateLimitConfig, SeedInput, SeedSpec };
 
 /** Options of `startEmulator`. */

@@ -321,3 +321,21 @@ Deno.test("a purged page answers 404 and leaves relations", async () => {
     );
   });
 });
+
+Deno.test("--print-oracle gives the same rows as the running emulator's oracle", async () => {
+  const { seedOracle } = await import("../main.ts");
+  const printed: any = seedOracle("demo:12");
+  await withEmulator(async (em) => {
+    const live = await control(
+      em,
+      `oracle?data_source_id=${DEMO.tasksDataSourceId}`,
+      undefined,
+      "GET",
+    );
+    const offline = printed[DEMO.tasksDataSourceId];
+    assert.deepEqual(offline.rows.map((r: any) => r.page_id), live.rows.map((r: any) => r.page_id));
+    const title = (rows: any[]) => rows.map((r) => r.properties.title.value.plain_text).sort();
+    assert.deepEqual(title(offline.rows), title(live.rows));
+    assert.equal(offline.rows.length, 12);
+  }, { seed: "demo:12" });
+});
