@@ -30,7 +30,7 @@ function kind(v: unknown): string {
 }
 
 /**
- * Compares `actual` (emulator) with `expected` (recorded): same keys at every level, same types,
+ * Compares `actual` (emulator) with `expected` (recorded): same keys in the same order at every level, same types,
  * equal fixed values. Ids must map consistently, timestamps must have the same format, URLs must
  * be equal once ids are mapped, request ids may differ. Returns a list of differences.
  */
@@ -57,6 +57,10 @@ export function compareShape(expected: unknown, actual: unknown, ids: IdMap, pat
     for (const k of Object.keys(a)) if (!(k in e)) diffs.push(`${path}.${k}: not in the recording`);
     for (const k of Object.keys(e)) {
       if (k in a) diffs.push(...compareShape(e[k], a[k], ids, `${path}.${k}`));
+    }
+    const order = Object.keys(a).join(",");
+    if (diffs.length === 0 && order !== Object.keys(e).join(",")) {
+      diffs.push(`${path}: key order ${order}, recorded ${Object.keys(e).join(",")}`);
     }
     return diffs;
   }
