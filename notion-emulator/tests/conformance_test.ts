@@ -12,7 +12,7 @@ import {
   UnknownHTTPResponseError,
 } from "@notionhq/client";
 import { parse } from "yaml";
-import { startEmulator } from "../mod.ts";
+import { DEMO, startEmulator } from "../mod.ts";
 import { compareShape, IdMap } from "./shape.ts";
 import { sdk } from "./helpers.ts";
 
@@ -160,3 +160,39 @@ for (const file of files) {
     }
   });
 }
+
+Deno.test("conformance: data-source pages in a query have the recorded page and list layout", async () => {
+  const recorded = (name: string, n: number) => {
+    const doc = parse(Deno.readTextFileSync(new URL(name, FIXTURES))) as {
+      interactions: Interaction[];
+    };
+    return JSON.parse(doc.interactions[n].response.body.string);
+  };
+  const page = recorded("test_pages_retrieve.yaml", 1);
+  const list = recorded("test_data_sources_query.yaml", 3);
+  const em = await startEmulator({
+    port: 0,
+    seed: "demo",
+    quiet: true,
+    query: { shortPageRate: 0 },
+  });
+  try {
+    const res = await fetch(`${em.url}/v1/data_sources/${DEMO.tasksDataSourceId}/query`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DEMO.token}`, "notion-version": "2025-09-03" },
+      body: '{"page_size":2}',
+    });
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), Object.keys(list));
+    const got = body.results[0];
+    assert.deepEqual(Object.keys(got), Object.keys(page).filter((k) => k !== "request_id"));
+    assert.deepEqual(Object.keys(got.parent), ["type", "data_source_id", "database_id"]);
+    assert.deepEqual(Object.keys(got.properties.Name), Object.keys(page.properties.title));
+    assert.deepEqual(
+      Object.keys(got.properties.Name.title[0]),
+      Object.keys(page.properties.title.title[0]),
+    );
+  } finally {
+    await em.close();
+  }
+});
