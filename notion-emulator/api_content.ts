@@ -239,6 +239,9 @@ export function search(d: ApiDeps, r: ApiRequest) {
   ) {
     throw bodyInvalid("body.filter.value", "should be `page` or `data_source`");
   }
+  if (body.sort !== undefined && body.sort?.timestamp !== "last_edited_time") {
+    throw bodyInvalid("body.sort.timestamp", "should be `last_edited_time`");
+  }
   const dir = body.sort?.direction === "ascending" ? 1 : -1;
   const horizon = d.store.now() - d.searchDelayMs;
   const s = d.store.state;

@@ -221,3 +221,44 @@ Deno.test("the demo seed is deterministic: same ids for the same size", async ()
   );
   assert.equal(tasks.length, 100);
 });
+
+Deno.test("search sorts only by last_edited_time; archived pages form their own query partition", async () => {
+  await withEmulator(async (em, notion) => {
+    const bad = await raw(em, "POST", "search", {
+      body: '{"sort":{"timestamp":"created_time","direction":"ascending"}}',
+    });
+    assert.equal(bad.status, 400);
+    const [page] =
+      (await notion.dataSources.query({ data_source_id: DEMO.tasksDataSourceId, page_size: 1 }))
+        .results;
+    await notion.pages.update({ page_id: page.id, is_archived: true } as any);
+    const normal = await collectPaginatedAPI(notion.dataSources.query, {
+      data_source_id: DEMO.tasksDataSourceId,
+    });
+    assert.ok(!normal.some((r) => r.id === page.id));
+    const archived = await raw(em, "POST", `data_sources/${DEMO.tasksDataSourceId}/query`, {
+      body: '{"is_archived":true}',
+    });
+    assert.deepEqual(archived.body.results.map((r: any) => r.id), [page.id]);
+    assert.equal(archived.body.results[0].is_archived, true);
+    assert.equal(archived.body.results[0].in_trash, false);
+  });
+});
+
+Deno.test("a workspace budget is shared by every integration", async () => {
+  await withEmulator(async (em) => {
+    await control(em, "limits", {
+      rate_limit: { mode: "normal", requests: 100, workspace_requests: 3 },
+    });
+    await control(em, "clock", { scale: 0 });
+    assert.equal((await raw(em, "GET", "users/me")).status, 200);
+    assert.equal((await raw(em, "GET", "users/me", { token: DEMO.otherToken })).status, 200);
+    assert.equal((await raw(em, "GET", "users/me")).status, 200);
+    const limited = await raw(em, "GET", "users/me", { token: DEMO.otherToken });
+    assert.equal(limited.status, 429);
+    assert.equal(
+      limited.body.additional_data.rate_limit_reason,
+      "public_api_space_request_rate_limit",
+    );
+  });
+});
