@@ -29,7 +29,7 @@ import {
 } from "./pages.ts";
 import { findProp, fullUser } from "./properties.ts";
 import type { QueryEngine } from "./query.ts";
-import { RawBody, RawJson, utf8 } from "./raw_json.ts";
+import { ByteWriter, RawBody, RawJson } from "./raw_json.ts";
 import {
   appendChildren,
   deleteBlock,
@@ -340,46 +340,45 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   const only = filterPropertyIds(d, r, ds.id);
   const res = d.queries.run(d.store, ds, body, r.integration.botId);
   const onlyKey = only ? [...only].sort().join(",") : "*";
-  const chunks: Uint8Array[] = [LIST_HEAD];
+  const out = new ByteWriter();
+  out.text(`{"object":"list","results":[`);
   res.pages.forEach((p, i) => {
-    if (i > 0) chunks.push(COMMA);
-    chunks.push(...pageJson(d, p, r.ctx, only, onlyKey));
+    if (i > 0) out.text(",");
+    writePage(d, out, p, r.ctx, only, onlyKey);
   });
   const status = res.incomplete
     ? `,"request_status":{"type":"incomplete","incomplete_reason":"query_result_limit_reached"}`
     : "";
-  chunks.push(utf8(
+  out.text(
     `],"next_cursor":${JSON.stringify(res.next_cursor)},"has_more":${res.has_more},` +
       `"type":"page_or_data_source","page_or_data_source":{}${status}`,
-  ));
-  return new RawBody(chunks);
+  );
+  return new RawBody(out);
 }
 
-const LIST_HEAD = utf8(`{"object":"list","results":[`);
-const COMMA = utf8(",");
-
-const PAGE_JSON = new WeakMap<Page, { stamp: string; json: Uint8Array[] }>();
+const PAGE_JSON = new WeakMap<Page, { stamp: string; json: Uint8Array }>();
 
 /**
  * A page's JSON text, reused while nothing in the workspace changed within the same minute
  * (formulas read the clock, file URLs are signed per read): any write invalidates every entry.
  */
-function pageJson(
+function writePage(
   d: ApiDeps,
+  out: ByteWriter,
   page: Page,
   ctx: Ctx,
   only: Set<string> | undefined,
   onlyKey: string,
-): Uint8Array[] {
+): void {
   const stamp = `${d.store.version}|${
     Math.floor(d.store.now() / 60000)
   }|${ctx.version}|${ctx.baseUrl}|${onlyKey}`;
   const hit = PAGE_JSON.get(page);
-  if (hit && hit.stamp === stamp) return hit.json;
+  if (hit && hit.stamp === stamp) return out.bytes(hit.json);
   const raw = new RawJson();
-  const json = raw.encode(renderPage(d.store, page, { ...ctx, raw }, only));
-  PAGE_JSON.set(page, { stamp, json });
-  return json;
+  const start = out.length;
+  raw.writeTo(out, renderPage(d.store, page, { ...ctx, raw }, only));
+  PAGE_JSON.set(page, { stamp, json: out.since(start).slice() });
 }
 
 /** Re-exported for the control API. */

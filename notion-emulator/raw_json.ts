@@ -1,4 +1,4 @@
-/** Pre-serialised JSON fragments spliced into large responses (rich text is encoded once per value). */
+/** Pre-serialised JSON: rich text encoded once per value, responses written straight into bytes. */
 
 const BYTES = new WeakMap<object, Uint8Array>();
 const ENCODER = new TextEncoder();
@@ -13,29 +13,58 @@ export function cachedJson(value: object): Uint8Array {
   return bytes;
 }
 
-/** A response body already serialised as UTF-8 JSON chunks (an object without its closing brace). */
-export class RawBody {
-  constructor(public chunks: Uint8Array[]) {}
-
-  /** The complete body with `request_id` appended, as one buffer. */
-  withRequestId(rid: string): Uint8Array<ArrayBuffer> {
-    const tail = ENCODER.encode(`,"request_id":"${rid}"}`);
-    let size = tail.length;
-    for (const c of this.chunks) size += c.length;
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    out.set(tail, at);
-    return out;
-  }
-}
-
 /** Encodes text as UTF-8 bytes. */
 export function utf8(text: string): Uint8Array {
   return ENCODER.encode(text);
+}
+
+/** A growable UTF-8 buffer that strings and byte fragments are written into without copies in between. */
+export class ByteWriter {
+  buf = new Uint8Array(64 * 1024);
+  length = 0;
+
+  #ensure(extra: number) {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  /** Appends a string as UTF-8. */
+  text(s: string): void {
+    this.#ensure(s.length * 3);
+    this.length += ENCODER.encodeInto(s, this.buf.subarray(this.length)).written;
+  }
+
+  /** Appends raw bytes. */
+  bytes(b: Uint8Array): void {
+    this.#ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** The bytes written since `start` (a view, valid until the buffer is reused). */
+  since(start: number): Uint8Array {
+    return this.buf.subarray(start, this.length);
+  }
+
+  /** The bytes written so far, as an exact-size buffer for a Response. */
+  done(): Uint8Array<ArrayBuffer> {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** A response body already written as UTF-8 JSON (an object missing its closing brace). */
+export class RawBody {
+  constructor(public writer: ByteWriter) {}
+
+  /** The complete body with `request_id` appended. */
+  withRequestId(rid: string): Uint8Array<ArrayBuffer> {
+    this.writer.text(`,"request_id":"${rid}"}`);
+    return this.writer.done();
+  }
 }
 
 const NONCE = Math.random().toString(36).slice(2, 8);
@@ -51,18 +80,16 @@ export class RawJson {
     return `\u0001${NONCE}:${this.#parts.length - 1}`;
   }
 
-  /** Serialises an object into UTF-8 chunks, the placeholders replaced by their fragments. */
-  encode(obj: unknown): Uint8Array[] {
+  /** Serialises an object into the writer, the placeholders replaced by their fragments. */
+  writeTo(out: ByteWriter, obj: unknown): void {
     const text = JSON.stringify(obj);
-    if (this.#parts.length === 0) return [ENCODER.encode(text)];
-    const chunks: Uint8Array[] = [];
+    if (this.#parts.length === 0) return out.text(text);
     let last = 0;
     for (const m of text.matchAll(MARKER)) {
-      chunks.push(ENCODER.encode(text.slice(last, m.index)));
-      chunks.push(this.#parts[Number(m[1])]);
+      out.text(text.slice(last, m.index));
+      out.bytes(this.#parts[Number(m[1])]);
       last = m.index! + m[0].length;
     }
-    chunks.push(ENCODER.encode(text.slice(last)));
-    return chunks;
+    out.text(text.slice(last));
   }
 }
