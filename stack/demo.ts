@@ -78,7 +78,7 @@ if (import.meta.main) {
   const res = await fetch(`${stack.apiUrl}/functions/v1/retrieve-from-database`, {
     method: "POST",
     headers: { authorization: `Bearer ${user.jwt}`, "content-type": "application/json" },
-    body: JSON.stringify({ databaseType: "tasks", mode: "full" }),
+    body: JSON.stringify({ databaseType: "tasks", mode: "full", createUnmatched: true }),
   });
   const result = await res.json();
   if (!res.ok) {

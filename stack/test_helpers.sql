@@ -136,3 +136,68 @@ begin
 end
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- Property builders for tests.notion_page.
+create or replace function tests.status(p_name text)
+returns jsonb language sql immutable set search_path = '' as $$
+  select jsonb_build_object('id', 'st%3A', 'type', 'status',
+    'status', case when p_name is null then null else jsonb_build_object('name', p_name) end)
+$$;
+create or replace function tests.checkbox(p_value boolean)
+returns jsonb language sql immutable set search_path = '' as $$
+  select jsonb_build_object('id', 'dn%3A', 'type', 'checkbox', 'checkbox', p_value)
+$$;
+-- A demo-mapping page with a title, a status and a done flag.
+create or replace function tests.task_page(p_page_id text, p_title text, p_status text default 'Todo',
+  p_done boolean default false, p_in_trash boolean default false)
+returns jsonb language sql immutable set search_path = '' as $$
+  select tests.notion_page(p_page_id, jsonb_build_object('Name', tests.title(p_title),
+    'Status', tests.status(p_status), 'Done', tests.checkbox(p_done)), '2026-11-26 10:00Z', p_in_trash)
+$$;
+
+-- As the current (authenticated) user: one run of mapping "tasks" that stages these pages and
+-- reconciles them; returns the reconcile summary with the run id.
+create or replace function tests.sync_pages(p_pages jsonb, p_options jsonb default '{}',
+  p_mode text default 'incremental', p_complete_scan boolean default false)
+returns jsonb language plpgsql set search_path = '' as $$
+declare
+  v_run uuid := (notion_sync_api.start_run('tasks', 'retrieve', p_mode) ->> 'run_id')::uuid;
+  v_summary jsonb;
+begin
+  if jsonb_array_length(p_pages) > 0 then
+    perform notion_sync_api.stage_pages(v_run, p_pages);
+  end if;
+  if p_complete_scan then
+    update notion_sync.runs set checkpoint = checkpoint || jsonb_build_object('scan_completed_at', now())
+    where run_id = v_run;
+  end if;
+  v_summary := notion_sync_api.reconcile(v_run, p_options);
+  perform notion_sync_api.finish_run(v_run, 'completed');
+  return v_summary || jsonb_build_object('run_id', v_run);
+end
+$$;
+
+-- A user with the demo mapping, its schema staged, and pages linked through a first sync.
+create or replace function tests.linked_tasks(p_email text, p_pages jsonb)
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_user uuid := tests.create_user(p_email);
+  v_mapping uuid;
+begin
+  v_mapping := tests.create_demo_mapping(v_user);
+  perform tests.authenticate_as(v_user);
+  perform notion_sync.attach_change_capture(v_mapping);
+  perform notion_sync_api.stage_schema(tests.demo_data_source());
+  perform tests.sync_pages(p_pages, '{"create_unmatched": true}');
+  return v_user;
+end
+$$;
+
+-- The demo row linked to a page, as the caller sees it.
+create or replace function tests.task_of(p_page_id text)
+returns notion_sync_demo.tasks language sql stable set search_path = '' as $$
+  select t.* from notion_sync_demo.tasks t
+  join notion_sync.links l on l.record_key = t.task_id::text
+  where l.page_id = p_page_id
+$$;
+grant execute on all functions in schema tests to anon, authenticated, service_role;

@@ -107,6 +107,8 @@ $("retrieve-form").addEventListener("submit", async (event) => {
       await call("retrieve-from-database", {
         databaseType: form.databaseType.value,
         mode: form.mode.value,
+        createUnmatched: form.createUnmatched.checked,
+        dryRun: form.dryRun.checked,
       }),
     );
     await loadRows();

@@ -1,4 +1,4 @@
-/** retrieve-from-database: Notion → staging → apply, for one of the caller's mappings. */
+/** retrieve-from-database: Notion → staging → match → three-way reconcile, for one of the caller's mappings. */
 import { z } from "zod";
 import { isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
@@ -10,6 +10,10 @@ import { notionClient } from "../_shared/notion.ts";
 const Body = z.strictObject({
   databaseType: z.string().min(1, "databaseType must name one of your mappings"),
   mode: z.enum(["full", "incremental"]).default("full"),
+  conflictResolution: z.enum(["manual", "prefer_supabase", "prefer_notion"]).optional(),
+  autoResolve: z.boolean().optional(),
+  createUnmatched: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
 });
 
 interface StartedRun {
@@ -17,16 +21,6 @@ interface StartedRun {
   mapping_id: string;
   connection_id: string;
   data_source_id: string;
-}
-
-interface FinishedRun {
-  status: string;
-  retrieved: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  conflicts: number;
-  errors: unknown[];
 }
 
 /** Handles one request (exported so tests call it without a server). */
@@ -40,24 +34,36 @@ export function handler(req: Request): Promise<Response> {
       return row.r as StartedRun;
     });
     try {
-      await retrieve(claims, run);
-      const finished = await asUser(claims, async (tx) => {
-        await tx`select notion_sync_api.apply_run(${run.run_id})`;
-        const [row] =
-          await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
-        return row as unknown as FinishedRun;
-      });
-      return {
-        success: true,
-        runId: run.run_id,
-        status: finished.status,
-        retrieved: finished.retrieved,
-        matched: finished.updated + finished.unchanged,
-        conflicts: finished.conflicts,
-        newRecords: finished.inserted,
-        errors: finished.errors,
-        progress: { pagesRead: finished.retrieved },
+      await retrieve(claims, run, body.mode);
+      const options = {
+        policy: body.conflictResolution,
+        auto_resolve: body.autoResolve,
+        create_unmatched: body.createUnmatched,
+        dry_run: body.dryRun,
       };
+      return await asUser(claims, async (tx) => {
+        const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
+          tx.json(options as never)
+        }) as summary`;
+        const [done] =
+          await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
+        const [{ matched }] = await tx`
+          select count(*)::int as matched from notion_sync.staged_pages sp
+          join notion_sync.links l on l.mapping_id = sp.mapping_id and l.page_id = sp.page_id
+          where sp.mapping_id = ${run.mapping_id} and sp.seen_in_run = ${run.run_id}`;
+        return {
+          success: true,
+          runId: run.run_id,
+          status: done.status,
+          retrieved: done.retrieved,
+          matched: matched - done.inserted,
+          conflicts: done.conflicts,
+          newRecords: done.inserted,
+          errors: done.errors,
+          progress: { pagesRead: done.retrieved },
+          summary,
+        };
+      });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       await asUser(
@@ -73,14 +79,27 @@ export function handler(req: Request): Promise<Response> {
   });
 }
 
-/** Reads every page of the mapping's data source and stages it, one SQL call per batch of 100. */
-async function retrieve(claims: UserClaims, run: StartedRun): Promise<void> {
+/**
+ * Reads the data source schema (staged first, so validation and later runs see it), then every
+ * page of the mapping's data source: each batch of 100 is staged and matched (tier 0) in one
+ * transaction; a full scan then completes and matches the unmatched residue.
+ */
+async function retrieve(
+  claims: UserClaims,
+  run: StartedRun,
+  mode: "full" | "incremental",
+): Promise<void> {
   const ciphertext = await asUser(claims, async (tx) => {
     const [row] =
       await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
     return row.c as string;
   });
   const notion = notionClient(await decryptToken(ciphertext));
+  const dataSource = await notion.dataSources.retrieve({ data_source_id: run.data_source_id });
+  await asUser(
+    claims,
+    (tx) => tx`select notion_sync_api.stage_schema(${tx.json(dataSource as never)})`,
+  );
   let cursor: string | undefined;
   do {
     const page = await notion.dataSources.query({
@@ -89,11 +108,18 @@ async function retrieve(claims: UserClaims, run: StartedRun): Promise<void> {
       start_cursor: cursor,
       sorts: [{ timestamp: "created_time", direction: "ascending" }],
     });
-    await asUser(
-      claims,
-      (tx) =>
-        tx`select notion_sync_api.stage_pages(${run.run_id}, ${tx.json(page.results as never)})`,
-    );
+    await asUser(claims, async (tx) => {
+      await tx`select notion_sync_api.stage_pages(${run.run_id}, ${
+        tx.json(page.results as never)
+      })`;
+      await tx`select notion_sync_api.match_batch(${run.run_id})`;
+    });
     cursor = page.has_more ? page.next_cursor ?? undefined : undefined;
   } while (cursor);
+  if (mode === "full") {
+    await asUser(claims, async (tx) => {
+      await tx`select notion_sync_api.complete_scan(${run.run_id})`;
+      await tx`select notion_sync_api.match_residue(${run.run_id})`;
+    });
+  }
 }

@@ -35,7 +35,10 @@ Deno.test("a full retrieve lands one row per Notion page, with the page's values
   const user = await freshUser("retrieve");
   const mappingId = await demoMappingFor(user);
   try {
-    const res = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+    const res = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.success, true);
     assert.equal(res.body.status, "completed");

@@ -27,12 +27,12 @@ select notion_sync_api.save_mapping(jsonb_build_object('name', 'scored', 'connec
     {"property_id":"sc%3A","name":"Score","type":"formula","column":"score","direction":"notion_to_supabase"},
     {"property_id":"cr%3A","name":"Created","type":"created_time","column":"created","direction":"notion_to_supabase"}]'::jsonb));
 
-select (notion_sync_api.start_run('scored') ->> 'run_id') as run \gset
+select (notion_sync_api.start_run('scored', 'retrieve', 'incremental') ->> 'run_id') as run \gset
 select notion_sync_api.stage_pages(:'run', jsonb_build_array(tests.notion_page('p1', jsonb_build_object(
   'Name', tests.title('Scored'),
   'Score', '{"id":"sc%3A","type":"formula","formula":{"type":"number","number":7}}'::jsonb,
   'Created', '{"id":"cr%3A","type":"created_time","created_time":"2026-11-01T09:00:00.000Z"}'::jsonb))));
-select lives_ok(format($$ select notion_sync_api.apply_run(%L) $$, :'run'),
+select lives_ok(format($$ select notion_sync_api.reconcile(%L, '{"create_unmatched": true}') $$, :'run'),
   'The sync writes Notion-only columns.');
 
 select throws_ok($$ update public.scored set score = 8 $$, '42501',

@@ -13,8 +13,8 @@ select tests.create_demo_mapping(:'alice');
 select tests.authenticate_as(:'alice');
 select throws_ok(format($$ select notion_sync_api.stage_pages(%L, '[]') $$, :'bob_run'),
   'P0002', format('run %s not found', :'bob_run'), 'stage_pages refuses another user''s run.');
-select throws_ok(format($$ select notion_sync_api.apply_run(%L) $$, :'bob_run'),
-  'P0002', format('run %s not found', :'bob_run'), 'apply_run refuses another user''s run.');
+select throws_ok(format($$ select notion_sync_api.reconcile(%L) $$, :'bob_run'),
+  'P0002', format('run %s not found', :'bob_run'), 'reconcile refuses another user''s run.');
 select throws_ok(format($$ select notion_sync_api.finish_run(%L, 'completed') $$, :'bob_run'),
   'P0002', format('run %s not found or not running', :'bob_run'), 'finish_run refuses another user''s run.');
 select throws_ok(format($$ select notion_sync.attach_change_capture(%L) $$, :'bob_mapping'),

@@ -12,9 +12,11 @@ select is(notion_sync_api.stage_pages(:'run1', jsonb_build_array(
     'Done', '{"id":"dn%3A","type":"checkbox","checkbox":false}'::jsonb)),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ship it'))))), 2,
   'A batch of two pages stages two rows.');
-select is((select mapped_values from notion_sync.staged_pages where page_id = 'p1'),
-  '{"title": "Write the spec", "status": null, "done": false}'::jsonb,
-  'Mapped values are keyed by column and found by property id, whatever the property''s name.');
+select is((select jsonb_build_array(notion_sync.rich_text_plain(mapped_values -> 'title'),
+                                    mapped_values -> 'status', mapped_values -> 'done')
+           from notion_sync.staged_pages where page_id = 'p1'),
+  '["Write the spec", null, false]'::jsonb,
+  'Canonical values are keyed by column and found by property id, whatever the property''s name.');
 select notion_sync_api.finish_run(:'run1', 'completed');
 
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run2 \gset
