@@ -356,7 +356,9 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   return new RawBody(out);
 }
 
-const PAGE_JSON = new WeakMap<Page, { stamp: string; json: Uint8Array }>();
+/** Recently rendered pages (bounded, so a 10,000-page scan does not pin its whole output in memory). */
+const PAGE_JSON = new Map<Page, { stamp: string; json: Uint8Array }>();
+const PAGE_JSON_MAX = 3000;
 
 /**
  * A page's JSON text, reused while nothing in the workspace changed within the same minute
@@ -378,7 +380,9 @@ function writePage(
   const raw = new RawJson();
   const start = out.length;
   raw.writeTo(out, renderPage(d.store, page, { ...ctx, raw }, only));
+  PAGE_JSON.delete(page);
   PAGE_JSON.set(page, { stamp, json: out.since(start).slice() });
+  if (PAGE_JSON.size > PAGE_JSON_MAX) PAGE_JSON.delete(PAGE_JSON.keys().next().value!);
 }
 
 /** Re-exported for the control API. */

@@ -129,6 +129,7 @@ export function writeValue(
           }
           found = newOption(store, String(item.name), item.color);
           p.config.options.push(found);
+          if (ds) store.touch(ds, ds.last_edited_by);
         }
         if (!ids.includes(found.id)) ids.push(found.id);
       }
