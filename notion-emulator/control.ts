@@ -196,6 +196,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
           avatar_url: typeof body.avatar_url === "string" ? body.avatar_url : null,
           email: typeof body.email === "string" ? body.email : undefined,
         };
+        store.usersRev++;
         return json(store.state.users[id]);
       }
       case "POST webhooks": {

@@ -10,19 +10,27 @@ import { plainText } from "./rich_text.ts";
 /** A compiled filter. */
 export type Pred = (page: Page) => boolean;
 
-/** Offset of a time zone at an instant, in ms. */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+const EPOCHS = new Map<string, number>();
+
+/** Offset of a time zone at an instant, in ms (formatters are built once per zone). */
 function tzOffset(epoch: number, tz: string): number {
   try {
-    const parts = new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    }).formatToParts(new Date(epoch));
+    let fmt = FORMATS.get(tz);
+    if (!fmt) {
+      fmt = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+      FORMATS.set(tz, fmt);
+    }
+    const parts = fmt.formatToParts(new Date(epoch));
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
     const asUtc = Date.UTC(
       get("year"),
@@ -40,6 +48,17 @@ function tzOffset(epoch: number, tz: string): number {
 
 /** Epoch ms of a Notion date string (date-only = UTC midnight; time_zone applied when no offset). */
 export function dateEpoch(start: string, tz: string | null): number {
+  const key = tz ? `${start}|${tz}` : start;
+  let epoch = EPOCHS.get(key);
+  if (epoch === undefined) {
+    epoch = parseDate(start, tz);
+    if (EPOCHS.size > 100_000) EPOCHS.clear();
+    EPOCHS.set(key, epoch);
+  }
+  return epoch;
+}
+
+function parseDate(start: string, tz: string | null): number {
   if (/^\d{4}-\d{2}-\d{2}$/.test(start)) return Date.parse(`${start}T00:00:00Z`);
   if (/(Z|[+-]\d{2}:\d{2})$/.test(start)) return Date.parse(start);
   const guess = Date.parse(`${start}Z`);

@@ -20,7 +20,9 @@ export function utf8(text: string): Uint8Array {
 
 /** A growable UTF-8 buffer that strings and byte fragments are written into without copies in between. */
 export class ByteWriter {
-  buf = new Uint8Array(64 * 1024);
+  /** Size of the last finished body: the next one starts about that big, so it rarely grows. */
+  static #lastSize = 64 * 1024;
+  buf = new Uint8Array(Math.ceil(ByteWriter.#lastSize * 1.25));
   length = 0;
 
   #ensure(extra: number) {
@@ -52,6 +54,7 @@ export class ByteWriter {
 
   /** The bytes written so far, as an exact-size buffer for a Response. */
   done(): Uint8Array<ArrayBuffer> {
+    ByteWriter.#lastSize = Math.max(64 * 1024, this.length);
     return this.buf.slice(0, this.length);
   }
 }
@@ -68,15 +71,22 @@ export class RawBody {
 }
 
 const NONCE = Math.random().toString(36).slice(2, 8);
-const MARKER = new RegExp(`"\\\\u0001${NONCE}:(\\d+)"`, "g");
+/** How a placeholder looks once JSON.stringify escaped it: `"\u0001<nonce>:<n>"`. */
+const MARKER = `"\\u0001${NONCE}:`;
 
 /** Collects fragments during rendering and splices them into the serialised bytes. */
 export class RawJson {
-  #parts: Uint8Array[] = [];
+  #parts: Array<Uint8Array | string> = [];
 
   /** Returns a placeholder standing for the value's JSON. */
   ref(value: object): string {
     this.#parts.push(cachedJson(value));
+    return `\u0001${NONCE}:${this.#parts.length - 1}`;
+  }
+
+  /** Returns a placeholder standing for ready-made JSON text. */
+  refText(json: string): string {
+    this.#parts.push(json);
     return `\u0001${NONCE}:${this.#parts.length - 1}`;
   }
 
@@ -85,10 +95,13 @@ export class RawJson {
     const text = JSON.stringify(obj);
     if (this.#parts.length === 0) return out.text(text);
     let last = 0;
-    for (const m of text.matchAll(MARKER)) {
-      out.text(text.slice(last, m.index));
-      out.bytes(this.#parts[Number(m[1])]);
-      last = m.index! + m[0].length;
+    for (let at = text.indexOf(MARKER); at >= 0; at = text.indexOf(MARKER, last)) {
+      const end = text.indexOf('"', at + MARKER.length);
+      out.text(text.slice(last, at));
+      const part = this.#parts[Number(text.slice(at + MARKER.length, end))];
+      if (typeof part === "string") out.text(part);
+      else out.bytes(part);
+      last = end + 1;
     }
     out.text(text.slice(last));
   }
