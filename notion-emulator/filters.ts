@@ -4,7 +4,7 @@ import { floorMinute } from "./clock.ts";
 import { bodyInvalid, NotionError, validationError } from "./errors.ts";
 import { normalizeId } from "./ids.ts";
 import type { DataSource, Page, PropSchema, Store } from "./model.ts";
-import { findProp, rawValue } from "./properties.ts";
+import { emptyValue, findProp, rawValue } from "./properties.ts";
 import { plainText } from "./rich_text.ts";
 
 /** A compiled filter. */
@@ -289,6 +289,21 @@ export function compileFilter(
 }
 
 const TEXT_TYPES = new Set(["title", "rich_text", "url", "email", "phone_number"]);
+const STORED_TYPES = new Set([
+  "title",
+  "rich_text",
+  "number",
+  "select",
+  "multi_select",
+  "status",
+  "date",
+  "people",
+  "checkbox",
+  "url",
+  "email",
+  "phone_number",
+  "files",
+]);
 const PEOPLE_TYPES = new Set(["people", "created_by", "last_edited_by"]);
 
 function propertyPredicate(
@@ -300,7 +315,12 @@ function propertyPredicate(
   now: number,
   me: string,
 ): Pred {
-  const val = (p: Page) => rawValue(store, p, prop);
+  // Stored types are read straight from the page (the hot path of a 10,000-row scan).
+  const id = prop.id;
+  const empty = emptyValue(prop);
+  const val = STORED_TYPES.has(prop.type)
+    ? (p: Page) => p.props[id] ?? empty
+    : (p: Page) => rawValue(store, p, prop);
   const t = prop.type;
   const mismatch = () =>
     validationError(

@@ -45,7 +45,7 @@ interface Cursor {
 /** Stateful query engine (result cache, invalidated cursors, randomness for short pages). */
 export class QueryEngine {
   limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS };
-  #cache = new Map<string, { version: number; ids: string[] }>();
+  #cache = new Map<string, { version: number; ids: string[] | Shuffled }>();
   #rng = new Rng(4242);
   /** Cursors that a fault invalidated. */
   invalidCursors = new Set<string>();
@@ -90,18 +90,37 @@ export class QueryEngine {
       if (this.#cache.size > 64) this.#cache.clear();
       this.#cache.set(key, entry);
     }
-    const ids = entry.ids;
     let start = 0;
-    if (cursor) {
-      const idx = cursor.l ? ids.indexOf(cursor.l, Math.max(0, cursor.p - 1 - 5)) : -1;
-      start = idx >= 0 ? idx + 1 : Math.min(cursor.p, ids.length);
-    }
     const cap = this.limits.resultCap;
-    const limit = Math.min(ids.length, cap);
     let size = pageSize;
     if (this.limits.shortPageRate > 0 && this.#rng.next() < this.limits.shortPageRate && size > 1) {
       size = 1 + this.#rng.int(size - 1);
     }
+    if (!cursor && entry.ids instanceof Shuffled && !entry.ids.sorted) {
+      // A first page of an unsorted query only needs its first rows, not the whole order.
+      const total = entry.ids.length;
+      const head = entry.ids.head(Math.min(size, total, cap));
+      const hasMoreHead = head.length < Math.min(total, cap);
+      return {
+        pages: head.map((id) => store.state.pages[id]),
+        has_more: hasMoreHead,
+        next_cursor: hasMoreHead
+          ? encodeCursor({
+            k,
+            p: head.length,
+            l: head.length ? head[head.length - 1] : null,
+            s: seed,
+          })
+          : null,
+        incomplete: total > cap,
+      };
+    }
+    const ids = entry.ids instanceof Shuffled ? entry.ids.all() : entry.ids;
+    if (cursor) {
+      const idx = cursor.l ? ids.indexOf(cursor.l, Math.max(0, cursor.p - 1 - 5)) : -1;
+      start = idx >= 0 ? idx + 1 : Math.min(cursor.p, ids.length);
+    }
+    const limit = Math.min(ids.length, cap);
     const end = Math.min(start + size, limit);
     const pages = ids.slice(start, end).map((id) => store.state.pages[id]);
     const hasMore = end < limit;
@@ -159,7 +178,7 @@ export class QueryEngine {
     sorts: any[],
     seed: number | null,
     archived: boolean,
-  ): string[] {
+  ): string[] | Shuffled {
     const pages: Page[] = [];
     const horizon = this.limits.queryLagMs > 0 ? store.now() - this.limits.queryLagMs : Infinity;
     for (const p of store.dsPages.get(ds.id)?.values() ?? []) {
@@ -193,7 +212,7 @@ export class QueryEngine {
       return keyed.map((x) => x.p.id);
     }
     if (seed !== null && n < PACK) {
-      return packedOrder(pages, (p) => (Math.imul(idHash(p) ^ seed, 0x9e3779b1) >>> 0));
+      return new Shuffled(pages, (p) => (Math.imul(idHash(p) ^ seed, 0x9e3779b1) >>> 0));
     }
     pages.sort((a, b) => b.created_time - a.created_time || (a.id < b.id ? -1 : 1));
     return pages.map((p) => p.id);
@@ -214,6 +233,55 @@ function idHash(p: Page): number {
     holder[ID_HASH] = h;
   }
   return h;
+}
+
+/** A shuffled order computed lazily: the first rows by selection, the whole order only when paged on. */
+class Shuffled {
+  #packed: Float64Array;
+  #ids: string[] | null = null;
+
+  constructor(private pages: Page[], key: (p: Page) => number) {
+    this.#packed = new Float64Array(pages.length);
+    for (let i = 0; i < pages.length; i++) this.#packed[i] = key(pages[i]) * PACK + i;
+  }
+
+  /** Number of rows. */
+  get length(): number {
+    return this.pages.length;
+  }
+
+  /** True once the whole order has been computed. */
+  get sorted(): boolean {
+    return this.#ids !== null;
+  }
+
+  /** The first n ids of the order (the n smallest keys), without sorting everything. */
+  head(n: number): string[] {
+    if (this.#ids) return this.#ids.slice(0, n);
+    const best: number[] = [];
+    for (const v of this.#packed) {
+      if (best.length === n && v >= best[n - 1]) continue;
+      let lo = 0;
+      let hi = best.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (best[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      best.splice(lo, 0, v);
+      if (best.length > n) best.pop();
+    }
+    return best.map((v) => this.pages[v % PACK].id);
+  }
+
+  /** The whole order. */
+  all(): string[] {
+    if (!this.#ids) {
+      const sorted = this.#packed.slice().sort();
+      this.#ids = Array.from(sorted, (v) => this.pages[v % PACK].id);
+    }
+    return this.#ids;
+  }
 }
 
 /** Orders pages by an integer key (ties keep insertion order) using a native Float64Array sort. */
