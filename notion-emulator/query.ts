@@ -42,13 +42,11 @@ interface Cursor {
   s: number | null;
 }
 
-/** Stateful query engine (result cache, invalidated cursors, randomness for short pages). */
+/** Stateful query engine (result cache, randomness for short pages and shuffles). */
 export class QueryEngine {
   limits: QueryLimits = { ...DEFAULT_QUERY_LIMITS };
   #cache = new Map<string, { version: number; ids: string[] | Shuffled }>();
   #rng = new Rng(4242);
-  /** Cursors that a fault invalidated. */
-  invalidCursors = new Set<string>();
 
   /** Runs a query and returns the list envelope (results as page objects, rendered by the caller). */
   run(
@@ -138,11 +136,6 @@ export class QueryEngine {
     };
   }
 
-  /** Marks every cursor issued so far for this text as invalid (fault injection). */
-  invalidate(cursor: string): void {
-    this.invalidCursors.add(cursor);
-  }
-
   #pageSize(raw: unknown): number {
     if (raw === undefined || raw === null) return 100;
     if (typeof raw !== "number" || !Number.isInteger(raw) || raw < 1) {
@@ -161,9 +154,6 @@ export class QueryEngine {
   }
 
   #decode(text: string): Cursor {
-    if (this.invalidCursors.has(text)) {
-      throw validationError(`The start_cursor provided is invalid: ${text}`);
-    }
     try {
       const c = JSON.parse(atob(text.replaceAll("-", "+").replaceAll("_", "/")));
       if (typeof c.k === "number" && typeof c.p === "number") return c;

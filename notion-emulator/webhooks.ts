@@ -2,7 +2,6 @@
 
 import { Rng } from "./ids.ts";
 import type { Store } from "./model.ts";
-import { encodePropId } from "./properties.ts";
 
 /** A change inside the workspace, emitted by writes. */
 export interface ChangeEvent {
@@ -344,9 +343,4 @@ function shuffle<T>(items: T[], rng: Rng): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-/** Encodes property ids for `updated_properties`, as Notion sends them. */
-export function encodedIds(ids: string[]): string[] {
-  return ids.map(encodePropId);
 }
