@@ -78,6 +78,13 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         const page = createPage(store, person(body.as_user), body, "2025-09-03");
         return json(renderPage(store, page, ctx));
       }
+      case "GET pages": {
+        const page = store.state.pages[normalizeId(parts[1] ?? "") ?? ""];
+        if (!page) {
+          return json({ error: { code: "not_found", message: `No page ${parts[1]}` } }, 404);
+        }
+        return json(renderPage(store, page, { ...ctx, truncate: false }));
+      }
       case "POST data_sources": {
         const ds = store.state.dataSources[normalizeId(parts[1] ?? "") ?? ""];
         if (!ds) {

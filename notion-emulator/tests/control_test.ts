@@ -339,3 +339,22 @@ Deno.test("--print-oracle gives the same rows as the running emulator's oracle",
     assert.equal(offline.rows.length, 12);
   }, { seed: "demo:12" });
 });
+
+Deno.test("the control API shows any page untruncated, whoever it is shared with", async () => {
+  await withEmulator(async (em, notion) => {
+    const tasks = await collectPaginatedAPI(notion.dataSources.query, {
+      data_source_id: DEMO.tasksDataSourceId,
+    });
+    const [project] =
+      (await notion.dataSources.query({ data_source_id: DEMO.projectsDataSourceId, page_size: 1 }))
+        .results;
+    await notion.pages.update({
+      page_id: project.id,
+      properties: { Tasks: { relation: tasks.map((t) => ({ id: t.id })) } },
+    });
+    await control(em, "integrations", { token: DEMO.token, unshare: [DEMO.homePageId] });
+    const page = await control(em, `pages/${project.id}`, undefined, "GET");
+    assert.equal(page.properties.Tasks.relation.length, 30);
+    assert.equal(page.properties.Tasks.has_more, false);
+  });
+});
