@@ -194,8 +194,10 @@ alter table notion_sync.staged_pages
     generated always as (notion_sync.normalize_title(notion_sync.page_title(raw))) stored;
 comment on column notion_sync.staged_pages.title_norm is
   'The page''s title normalized for matching (normalize_title of its raw title); trigram-indexed.';
+-- fastupdate off: pages are matched moments after they are staged, and a GIN pending list (which
+-- every probe scans in full until vacuum merges it) would make each probe read every new page.
 create index staged_pages_title_norm_trgm_idx on notion_sync.staged_pages
-  using gin (title_norm extensions.gin_trgm_ops);
+  using gin (title_norm extensions.gin_trgm_ops) with (fastupdate = off);
 
 -- conflicts: one open matching question per page -------------------------------------------------
 create unique index conflicts_one_open_match_per_page on notion_sync.conflicts (mapping_id, page_id)
@@ -276,9 +278,10 @@ begin
   return query execute format(
     'select r.record_key, r.title, r.title_norm, r.natural_key_norm, r.page_key, r.linked_page_id '
     'from (select t.%1$I::text as record_key, %2$s as title, notion_sync.normalize_title(%2$s) as title_norm, '
-    '             %3$s as natural_key_norm, %4$s as page_key, l.page_id as linked_page_id '
+    '             %3$s as natural_key_norm, %4$s as page_key, '
+    '             (select l.page_id from notion_sync.links l '
+    '              where l.mapping_id = $1 and l.record_key = t.%1$I::text) as linked_page_id '
     '      from %5$I.%6$I t '
-    '      left join notion_sync.links l on l.mapping_id = $1 and l.record_key = t.%1$I::text '
     '      where %7$s) r '
     'where %8$s',
     v_map.key_column, v_title_expr, v_key_expr, v_page_expr, v_map.target_schema, v_map.target_table,
@@ -295,13 +298,14 @@ grant execute on function notion_sync.match_records(uuid, text, text[], text[]) 
 
 -- trigram candidates --------------------------------------------------------------------------------
 
--- Pairs (residue page, record) whose normalized titles are similar at the mapping's
--- match_threshold, probing the trigram index on staged_pages once per record title inside one
--- join. Pages: staged by the caller for this run's mapping, seen by the run, not in trash, not
--- linked. security definer: under RLS the planner may not use an index for pg_trgm's `%` (a
+-- Pairs (page, record) whose normalized titles are similar at the mapping's match_threshold,
+-- probing the trigram index on staged_pages once per record title inside one join. Pages: staged
+-- by the caller for this run's mapping, seen by the run, not in trash (the caller keeps those
+-- without a link). security definer: under RLS the planner may not use an index for pg_trgm's `%` (a
 -- non-leakproof operator runs after the policy), so this reads staged_pages as its owner and
 -- applies the policy's condition (owner_id = the caller) itself, after checking that the run is
--- the caller's. The threshold is set for this function only (its SET clause restores it).
+-- the caller's. The threshold is set for this function only (its SET clause restores it), as is
+-- enable_seqscan = off (see the query).
 -- Authenticated; raises P0002 (not the caller's run), 22023 (arrays of different lengths).
 create function notion_sync.title_candidates(p_run_id uuid, p_record_keys text[], p_title_norms text[])
 returns table (page_id text, record_key text, similarity real)
@@ -309,6 +313,7 @@ language plpgsql
 security definer
 set search_path = ''
 set pg_trgm.similarity_threshold = '0.3'
+set enable_seqscan = off
 as $$
 declare
   v_uid uuid := (select auth.uid());
@@ -335,21 +340,23 @@ begin
   )
   select sp.page_id, r.record_key, extensions.similarity(sp.title_norm, r.title_norm)
   from records r
-  -- lateral + offset 0: one index probe per record title, whatever the statistics say
+  -- One trigram index probe per record title, inside this one join. The lateral subquery holds
+  -- only the `%` condition (`offset 0` keeps the other conditions out of it) and this function
+  -- runs with enable_seqscan off: pages are staged moments before this runs, without statistics,
+  -- and the planner would otherwise scan them all (or all of the owner's, by another index) and
+  -- compute the similarity of every page for every record.
   cross join lateral (
-    select s.page_id, s.title_norm
+    select s.page_id, s.title_norm, s.mapping_id, s.owner_id, s.seen_in_run, s.in_trash
     from notion_sync.staged_pages s
     where s.title_norm operator(extensions.%) r.title_norm
-      and s.mapping_id = v_mapping_id and s.owner_id = v_uid
-      and s.seen_in_run = p_run_id and not s.in_trash
     offset 0
   ) sp
-  where not exists (select from notion_sync.links l
-                    where l.mapping_id = v_mapping_id and l.page_id = sp.page_id);
+  where sp.mapping_id = v_mapping_id and sp.owner_id = v_uid and sp.seen_in_run = p_run_id
+    and not sp.in_trash;
 end
 $$;
 comment on function notion_sync.title_candidates(uuid, text[], text[]) is
-  'Residue pages of the caller''s run similar in title to the given records (trigram index, the '
+  'Pages of the caller''s run similar in title to the given records (trigram index, the '
   'mapping''s match_threshold). Authenticated; raises P0002 (not the caller''s run), 22023. '
   'security definer so the trigram index can be used under RLS; it filters on the caller itself.';
 revoke execute on function notion_sync.title_candidates(uuid, text[], text[]) from public;
@@ -357,20 +364,24 @@ grant execute on function notion_sync.title_candidates(uuid, text[], text[]) to 
 
 -- tier 0, per batch -------------------------------------------------------------------------------
 
--- Matches the pages staged in this run that have no link: an existing link is kept; a record
+-- Matches the pages staged in this run that have no link (only those of p_page_ids when given,
+-- e.g. the batch just staged, so each call costs a batch): an existing link is kept; a record
 -- whose page_id_column holds the page id (trashed pages included: it is the page's identity),
 -- else a record whose natural-key column equals the page's natural-key property (live pages).
 -- A page counts only its strongest tier. A unique pair → a link (base '{}'). A page with several
 -- candidate records, or whose record is claimed by another page of the batch or already linked to
--- another page → one open `ambiguous` conflict per page (details: stage 'batch', reason, title,
--- candidates with record_key, title, tier, confidence, linked_page_id, claimed_by), no link.
+-- another page → one open `ambiguous` conflict per page, no link. Its record_key is the first
+-- candidate; details: {stage: 'batch', reason: several_records | record_claimed_by_several_pages |
+-- record_linked_to_another_page, title, candidate_count, candidates: the first 10, each
+-- {record_key, title, tier, confidence: 'high', linked_page_id, claimed_by: the first 10 pages}}.
 -- Returns {pages, already_linked, linked, by_page_id, by_natural_key, ambiguous, unmatched,
 -- dismissed}. Authenticated; raises P0002 (no such run of the caller).
-create function notion_sync_api.match_batch(p_run_id uuid)
+create function notion_sync_api.match_batch(p_run_id uuid, p_page_ids text[] default null)
 returns jsonb
 language plpgsql
 security invoker
 set search_path = ''
+set work_mem = '64MB'
 as $$
 declare
   v_run notion_sync.runs;
@@ -394,7 +405,9 @@ begin
   into v_page_keys, v_natural_keys
   from notion_sync.staged_pages sp
   where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id
-    and not exists (select from notion_sync.links l where l.mapping_id = sp.mapping_id and l.page_id = sp.page_id);
+    and (p_page_ids is null or sp.page_id = any (p_page_ids))
+    and sp.page_id not in (select l.page_id from notion_sync.links l
+                           where l.mapping_id = v_map.mapping_id and (p_page_ids is null or l.page_id = any (p_page_ids)));
 
   with batch as (
     select sp.page_id, sp.in_trash, notion_sync.page_key(sp.page_id) as page_key,
@@ -403,7 +416,9 @@ begin
              notion_sync.property_text(notion_sync.page_property(sp.raw, v_nk_prop))) end as natural_key
     from notion_sync.staged_pages sp
     where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id
-      and not exists (select from notion_sync.links l where l.mapping_id = sp.mapping_id and l.page_id = sp.page_id)
+      and (p_page_ids is null or sp.page_id = any (p_page_ids))
+      and sp.page_id not in (select l.page_id from notion_sync.links l
+                             where l.mapping_id = v_map.mapping_id and (p_page_ids is null or l.page_id = any (p_page_ids)))
   ),
   records as materialized (
     select * from notion_sync.match_records(v_map.mapping_id, 'batch', v_page_keys, v_natural_keys)
@@ -420,20 +435,26 @@ begin
     select c.* from (select c.*, min(c.rank) over (partition by c.page_id) as best from candidates c) c
     where c.rank = c.best
   ),
+  claims as (  -- the pages claiming each record (the first 10 shown)
+    select s.record_key, count(*) as n_pages, (array_agg(s.page_id order by s.page_id))[1:10] as pages
+    from strongest s group by s.record_key
+  ),
   counted as (
-    select s.*, count(*) over (partition by s.page_id) as n_records,
-           jsonb_agg(s.page_id) over (partition by s.record_key) as claimed_by
-    from strongest s
+    select s.*, cl.n_pages, cl.pages as claimed_by,
+           count(*) over (partition by s.page_id) as n_records,
+           row_number() over (partition by s.page_id order by s.record_key) as n
+    from strongest s join claims cl on cl.record_key = s.record_key
   ),
   verdicts as (
     select c.page_id, min(c.tier) as tier, min(c.record_key) as record_key, count(*) as n_records,
-           bool_and(c.n_records = 1 and jsonb_array_length(c.claimed_by) = 1 and c.linked_page_id is null) as unique_match,
+           bool_and(c.n_records = 1 and c.n_pages = 1 and c.linked_page_id is null) as unique_match,
            case when count(*) > 1 then 'several_records'
                 when bool_or(c.linked_page_id is not null) then 'record_linked_to_another_page'
                 else 'record_claimed_by_several_pages' end as reason,
            jsonb_agg(jsonb_build_object('record_key', c.record_key, 'title', c.record_title, 'tier', c.tier,
                                         'confidence', 'high', 'linked_page_id', c.linked_page_id,
-                                        'claimed_by', c.claimed_by) order by c.record_key) as candidates
+                                        'claimed_by', to_jsonb(c.claimed_by)) order by c.record_key)
+             filter (where c.n <= 10) as candidates
     from counted c
     group by c.page_id
   ),
@@ -447,13 +468,19 @@ begin
     insert into notion_sync.conflicts as c (owner_id, mapping_id, run_id, kind, page_id, record_key, details)
     select v_run.owner_id, v_map.mapping_id, p_run_id, 'ambiguous', v.page_id,
            v.record_key,
-           jsonb_build_object('stage', 'batch', 'reason', v.reason, 'title', b.title, 'candidates', v.candidates)
+           jsonb_build_object('stage', 'batch', 'reason', v.reason, 'title', b.title,
+                              'candidate_count', v.n_records, 'candidates', v.candidates)
     from verdicts v join batch b on b.page_id = v.page_id
     where not v.unique_match
     on conflict (mapping_id, page_id) where status = 'open' and kind in ('match_review', 'ambiguous')
     do update set kind = excluded.kind, run_id = excluded.run_id, record_key = excluded.record_key,
                   details = excluded.details
       where (c.kind, c.record_key, c.details) is distinct from (excluded.kind, excluded.record_key, excluded.details)
+  ),
+  seen as (
+    select sp.page_id from notion_sync.staged_pages sp
+    where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id
+      and (p_page_ids is null or sp.page_id = any (p_page_ids))
   ),
   dismissed as (  -- a page now linked, or a batch question whose candidates are gone
     update notion_sync.conflicts c
@@ -469,11 +496,8 @@ begin
     returning c.conflict_id
   )
   select jsonb_build_object(
-    'pages', (select count(*) from notion_sync.staged_pages sp
-              where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id),
-    'already_linked', (select count(*) from notion_sync.staged_pages sp
-                       where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id)
-                      - (select count(*) from batch),
+    'pages', (select count(*) from seen),
+    'already_linked', (select count(*) from seen) - (select count(*) from batch),
     'linked', (select count(*) from linked),
     'by_page_id', (select count(*) from verdicts v where v.unique_match and v.tier = 'stored_page_id'),
     'by_natural_key', (select count(*) from verdicts v where v.unique_match and v.tier = 'natural_key'),
@@ -486,12 +510,12 @@ begin
   return v_result;
 end
 $$;
-comment on function notion_sync_api.match_batch(uuid) is
+comment on function notion_sync_api.match_batch(uuid, text[]) is
   'Tier 0 matching of the unlinked pages a run staged: stored page id, then natural key; unique '
   'pairs linked, others one ambiguous conflict per page. Returns counts. Authenticated. Raises '
   'P0002 (no such run), 42703 (a configured column is missing).';
-revoke execute on function notion_sync_api.match_batch(uuid) from public;
-grant execute on function notion_sync_api.match_batch(uuid) to authenticated;
+revoke execute on function notion_sync_api.match_batch(uuid, text[]) from public;
+grant execute on function notion_sync_api.match_batch(uuid, text[]) to authenticated;
 
 -- the end of a full scan ---------------------------------------------------------------------------
 
@@ -545,19 +569,27 @@ grant execute on function notion_sync_api.complete_scan(uuid) to authenticated;
 -- (batch) ambiguity; residue records: the mapping owner's records without a link that have a title
 -- and are not a candidate of an open tier-0 ambiguity. Then:
 --   1. exact normalized title, one page and one record → `high` → a link (base '{}');
---      several records for a page, or several pages for a record → `ambiguous` per page;
+--      several records for a page, or several pages for a record → `ambiguous` per page (details
+--      as in match_batch, with stage 'residue' and tier 'exact_title');
 --   2. pages with no exact candidate: trigram similarity ≥ the mapping's match_threshold through
---      the index → one `match_review` conflict per page with up to 5 candidates (record_key,
---      title, similarity, confidence: `medium` when similarity ≥ 0.8, else `low`); never linked.
+--      the index → one `match_review` conflict per page, never a link; record_key = the best
+--      candidate; details: {stage: 'residue', title, threshold, candidate_count, candidates: the
+--      best 5, each {record_key, title, similarity (3 decimals), confidence: `medium` when
+--      similarity ≥ 0.8, else `low`, tier: 'similar_title'}}.
 -- A re-run refreshes the open conflict of a page instead of adding one, and dismisses the residue
 -- questions of pages that got linked or have no candidate left.
 -- Returns {pages, records, linked, ambiguous, review, unmatched, dismissed}. Authenticated;
 -- raises P0002 (no such run of the caller), 55000 (not a full run, or its scan has not completed).
+-- Plans: anti-joins are written `not in (subquery)` so they run as hashed subplans (work_mem is
+-- raised for this function so the hash always fits): pages and links are often minutes old and
+-- without statistics, and a planner that believes them tiny picks nested loops that compare every
+-- page with every link.
 create function notion_sync_api.match_residue(p_run_id uuid)
 returns jsonb
 language plpgsql
 security invoker
 set search_path = ''
+set work_mem = '64MB'
 as $$
 declare
   v_run notion_sync.runs;
@@ -602,27 +634,35 @@ begin
     select sp.page_id, sp.title_norm, notion_sync.page_title(sp.raw) as title
     from notion_sync.staged_pages sp
     where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id and not sp.in_trash
-      and not exists (select from notion_sync.links l where l.mapping_id = sp.mapping_id and l.page_id = sp.page_id)
-      and not exists (select from notion_sync.conflicts c
-                      where c.mapping_id = sp.mapping_id and c.page_id = sp.page_id and c.status = 'open'
-                        and c.kind = 'ambiguous' and c.details ->> 'stage' = 'batch')
+      and sp.page_id not in (select l.page_id from notion_sync.links l where l.mapping_id = v_map.mapping_id)
+      and sp.page_id not in (select c.page_id from notion_sync.conflicts c
+                             where c.mapping_id = v_map.mapping_id and c.status = 'open' and c.page_id is not null
+                               and c.kind = 'ambiguous' and c.details ->> 'stage' = 'batch')
   ),
   records as (
     select u.record_key, u.title, u.title_norm from unnest(v_keys, v_titles, v_norms) as u(record_key, title, title_norm)
   ),
-  exact as (
-    select p.page_id, r.record_key, r.title as record_title,
-           count(*) over (partition by p.page_id) as n_records,
-           jsonb_agg(p.page_id) over (partition by r.record_key) as claimed_by
+  pairs as (
+    select p.page_id, r.record_key, r.title as record_title
     from pages p join records r on r.title_norm = p.title_norm
+  ),
+  claims as (  -- the pages claiming each record (the first 10 shown)
+    select e.record_key, count(*) as n_pages, (array_agg(e.page_id order by e.page_id))[1:10] as pages
+    from pairs e group by e.record_key
+  ),
+  exact as (
+    select e.*, cl.n_pages, cl.pages as claimed_by,
+           count(*) over (partition by e.page_id) as n_records,
+           row_number() over (partition by e.page_id order by e.record_key) as n
+    from pairs e join claims cl on cl.record_key = e.record_key
   ),
   verdicts as (
     select e.page_id, min(e.record_key) as record_key, count(*) as n_records,
-           bool_and(e.n_records = 1 and jsonb_array_length(e.claimed_by) = 1) as unique_match,
+           bool_and(e.n_records = 1 and e.n_pages = 1) as unique_match,
            case when count(*) > 1 then 'several_records' else 'record_claimed_by_several_pages' end as reason,
            jsonb_agg(jsonb_build_object('record_key', e.record_key, 'title', e.record_title, 'tier', 'exact_title',
-                                        'confidence', 'high', 'claimed_by', e.claimed_by)
-                     order by e.record_key) as candidates
+                                        'confidence', 'high', 'claimed_by', to_jsonb(e.claimed_by))
+                     order by e.record_key) filter (where e.n <= 10) as candidates
     from exact e
     group by e.page_id
   ),
@@ -636,7 +676,8 @@ begin
     insert into notion_sync.conflicts as c (owner_id, mapping_id, run_id, kind, page_id, record_key, details)
     select v_run.owner_id, v_map.mapping_id, p_run_id, 'ambiguous', v.page_id,
            v.record_key,
-           jsonb_build_object('stage', 'residue', 'reason', v.reason, 'title', p.title, 'candidates', v.candidates)
+           jsonb_build_object('stage', 'residue', 'reason', v.reason, 'title', p.title,
+                              'candidate_count', v.n_records, 'candidates', v.candidates)
     from verdicts v join pages p on p.page_id = v.page_id
     where not v.unique_match
     on conflict (mapping_id, page_id) where status = 'open' and kind in ('match_review', 'ambiguous')
@@ -669,25 +710,27 @@ begin
     select sp.page_id, notion_sync.page_title(sp.raw) as title
     from notion_sync.staged_pages sp
     where sp.mapping_id = v_map.mapping_id and sp.seen_in_run = p_run_id and not sp.in_trash
-      and not exists (select from notion_sync.links l where l.mapping_id = sp.mapping_id and l.page_id = sp.page_id)
-      and not exists (select from notion_sync.conflicts c  -- exact candidates (step 1) or tier 0 hold it
-                      where c.mapping_id = sp.mapping_id and c.page_id = sp.page_id and c.status = 'open'
-                        and c.kind = 'ambiguous')
+      and sp.page_id not in (select l.page_id from notion_sync.links l where l.mapping_id = v_map.mapping_id)
+      and sp.page_id not in (select c.page_id from notion_sync.conflicts c  -- held by step 1 or tier 0
+                             where c.mapping_id = v_map.mapping_id and c.status = 'open' and c.page_id is not null
+                               and c.kind = 'ambiguous')
   ),
   records as (
     select u.record_key, u.title
     from unnest(v_keys, v_titles) as u(record_key, title)
-    where not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.record_key = u.record_key)
+    where u.record_key not in (select l.record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id)
   ),
   similar_pairs as (
     select tc.page_id, tc.record_key, r.title as record_title, tc.similarity,
-           row_number() over (partition by tc.page_id order by tc.similarity desc, tc.record_key) as n
+           row_number() over (partition by tc.page_id order by tc.similarity desc, tc.record_key) as n,
+           count(*) over (partition by tc.page_id) as n_records
     from notion_sync.title_candidates(p_run_id, v_keys, v_norms) tc
     join pages p on p.page_id = tc.page_id
     join records r on r.record_key = tc.record_key
   ),
   reviews as (
     select s.page_id, (array_agg(s.record_key order by s.similarity desc, s.record_key))[1] as record_key,
+           max(s.n_records) as n_records,
            jsonb_agg(jsonb_build_object('record_key', s.record_key, 'title', s.record_title,
                                         'similarity', round(s.similarity::numeric, 3),
                                         'confidence', case when s.similarity >= 0.8 then 'medium' else 'low' end,
@@ -702,7 +745,7 @@ begin
     select v_run.owner_id, v_map.mapping_id, p_run_id, 'match_review', rv.page_id,
            rv.record_key,
            jsonb_build_object('stage', 'residue', 'title', p.title, 'threshold', v_map.match_threshold,
-                              'candidates', rv.candidates)
+                              'candidate_count', rv.n_records, 'candidates', rv.candidates)
     from reviews rv join pages p on p.page_id = rv.page_id
     on conflict (mapping_id, page_id) where status = 'open' and kind in ('match_review', 'ambiguous')
     do update set kind = excluded.kind, run_id = excluded.run_id, record_key = excluded.record_key,

@@ -38,7 +38,7 @@ select is((select count(*)::int from notion_sync.conflicts where page_id = 'p1' 
 select is((select jsonb_path_query_array(details, '$.candidates[*].record_key') from notion_sync.conflicts where page_id = 'p1'),
   '["c1", "c2"]'::jsonb, 'The conflict names both candidate records.');
 select is((select details - 'candidates' from notion_sync.conflicts where page_id = 'p1'),
-  '{"stage": "batch", "reason": "several_records", "title": "Ada"}'::jsonb,
+  '{"stage": "batch", "reason": "several_records", "title": "Ada", "candidate_count": 2}'::jsonb,
   'The conflict says why it is ambiguous and shows the page''s title.');
 
 -- record c1 has the page's exact title, but the page is held by its natural-key question
