@@ -339,7 +339,8 @@ function queryDataSource(d: ApiDeps, r: ApiRequest, dsId: string) {
   }
   const only = filterPropertyIds(d, r, ds.id);
   const res = d.queries.run(d.store, ds, body, r.integration.botId);
-  const onlyKey = only ? [...only].sort().join(",") : "*";
+  // Rendered pages differ per integration (mentions of pages it cannot see read "Untitled").
+  const onlyKey = `${r.integration.botId}|${only ? [...only].sort().join(",") : "*"}`;
   const out = new ByteWriter();
   out.text(`{"object":"list","results":[`);
   res.pages.forEach((p, i) => {

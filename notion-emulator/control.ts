@@ -192,6 +192,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
             shared: (body.share ?? []).map((x: string) => normalizeId(x) ?? x),
           });
         }
+        store.changed(); // sharing changes what rendered pages show
         return json(workspace(em));
       }
       case "POST users": {
@@ -204,6 +205,7 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
           email: typeof body.email === "string" ? body.email : undefined,
         };
         store.usersRev++;
+        store.changed();
         return json(store.state.users[id]);
       }
       case "POST webhooks": {

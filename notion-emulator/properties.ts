@@ -375,7 +375,8 @@ export function renderValue(
   switch (p.type) {
     case "title":
     case "rich_text": {
-      const items = opts.truncate ? truncateMentions(v as RichText[]) : v;
+      let items = opts.truncate ? truncateMentions(v as RichText[]) : v;
+      if (opts.canSee) items = hideInaccessibleMentions(items, opts.canSee);
       return out(opts.raw ? opts.raw.ref(items) : items);
     }
     case "select":
@@ -414,6 +415,20 @@ export function renderValue(
     default:
       return out(v ?? null);
   }
+}
+
+/** Mentions of pages or databases the integration cannot see keep their id but read "Untitled". */
+function hideInaccessibleMentions(items: RichText[], canSee: (id: string) => boolean): RichText[] {
+  let copy: RichText[] | null = null;
+  items.forEach((it, i) => {
+    const m = it.type === "mention" ? it.mention : null;
+    const id = m?.type === "page" ? m.page.id : m?.type === "database" ? m.database.id : null;
+    if (id && !canSee(id) && it.plain_text !== "Untitled") {
+      copy ??= [...items];
+      copy[i] = { ...it, plain_text: "Untitled" };
+    }
+  });
+  return copy ?? items;
 }
 
 /** Renders the `properties` map of a page (optionally only some property ids). */

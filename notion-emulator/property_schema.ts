@@ -64,6 +64,8 @@ export interface RenderOpts {
   truncate: boolean;
   /** When set, rich text is emitted as pre-serialised fragments (large list responses). */
   raw?: RawJson;
+  /** Visibility for the requesting integration: mentions of pages it cannot see read "Untitled". */
+  canSee?: (id: string) => boolean;
 }
 
 /** Finds a property by id or name (ids win, as Notion does; URL-encoded ids are accepted). */

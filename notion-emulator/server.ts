@@ -147,7 +147,12 @@ export class Emulator implements ApiDeps {
       if (early) return early;
     }
 
-    const ctx = { version, baseUrl: url.origin, truncate: true };
+    const ctx = {
+      version,
+      baseUrl: url.origin,
+      truncate: true,
+      canSee: (id: string) => this.store.canSee(integration, id),
+    };
     const apiReq = {
       method,
       segments,

@@ -348,3 +348,37 @@ Deno.test("updating a trashed page is refused, also through the control API", as
     );
   });
 });
+
+Deno.test("mentions of pages the integration cannot see read Untitled, but keep their id", async () => {
+  await withEmulator(async (em, notion) => {
+    const secret = await control(em, "pages", {
+      parent: { workspace: true },
+      properties: { title: [{ text: { content: "Secret plans" } }] },
+    });
+    const page: any = await create(notion, {
+      Description: {
+        rich_text: [{ text: { content: "see " } }, { mention: { page: { id: secret.id } } }],
+      },
+    });
+    const mention = page.properties.Description.rich_text[1];
+    assert.equal(mention.mention.page.id, secret.id);
+    assert.equal(mention.plain_text, "Untitled");
+    const queried: any = (await notion.dataSources.query({
+      data_source_id: DEMO.tasksDataSourceId,
+      filter: { property: "Description", rich_text: { starts_with: "see " } },
+    })).results[0];
+    assert.equal(queried.properties.Description.rich_text[1].plain_text, "Untitled");
+    await control(em, "integrations", { token: DEMO.token, share: [secret.id] });
+    const shared: any = await notion.pages.retrieve({ page_id: page.id });
+    assert.equal(shared.properties.Description.rich_text[1].plain_text, "Secret plans");
+    const requeried: any = (await notion.dataSources.query({
+      data_source_id: DEMO.tasksDataSourceId,
+      filter: { property: "Description", rich_text: { starts_with: "see " } },
+    })).results[0];
+    assert.equal(
+      requeried.properties.Description.rich_text[1].plain_text,
+      "Secret plans",
+      "no stale cached page",
+    );
+  });
+});
