@@ -204,7 +204,6 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
           avatar_url: typeof body.avatar_url === "string" ? body.avatar_url : null,
           email: typeof body.email === "string" ? body.email : undefined,
         };
-        store.usersRev++;
         store.changed();
         return json(store.state.users[id]);
       }

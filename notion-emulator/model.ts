@@ -144,19 +144,6 @@ export function emptyState(seed = 1, now = Date.UTC(2026, 6, 4, 9, 0, 0)): State
   };
 }
 
-const REV = Symbol("rev");
-
-/** Per-object edit counter (in memory only; a symbol is not persisted), for render caches. */
-export function rev(obj: object): number {
-  return (obj as Record<symbol, number>)[REV] ?? 0;
-}
-
-/** Marks an object as changed for render caches. */
-export function bumpRev(obj: object): void {
-  const o = obj as Record<symbol, number>;
-  o[REV] = (o[REV] ?? 0) + 1;
-}
-
 /** The live store: state, indexes, a clock and a change counter for query caches. */
 export class Store implements MentionContext {
   state!: State;
@@ -215,7 +202,6 @@ export class Store implements MentionContext {
   touch(obj: Stamped, userId: string): void {
     obj.last_edited_time = this.now();
     obj.last_edited_by = userId;
-    bumpRev(obj);
     this.version++;
   }
 
@@ -237,9 +223,6 @@ export class Store implements MentionContext {
   changed(): void {
     this.version++;
   }
-
-  /** Bumped when users are added (people values show names). */
-  usersRev = 0;
 
   /** Finds the integration for a bearer token. */
   integrationByToken(token: string): Integration | undefined {

@@ -3,7 +3,7 @@
 import { minuteIso } from "./clock.ts";
 import { bodyInvalid, tooLong, validationError } from "./errors.ts";
 import { compactId, hash32, normalizeId } from "./ids.ts";
-import { type DataSource, type Page, type PropSchema, rev, type Store } from "./model.ts";
+import type { DataSource, Page, PropSchema, Store } from "./model.ts";
 import { normalizeRichText, type RichText, truncateMentions } from "./rich_text.ts";
 import { computeFormula, computeRollup, dsOf } from "./computed.ts";
 import { encodePropId, newOption, READ_ONLY_TYPES, type RenderOpts } from "./property_schema.ts";
@@ -447,56 +447,11 @@ export function renderProperties(
     }
     return props;
   }
-  const fragments = opts.raw && !only ? staticFragments(store, page, ds) : undefined;
   for (const p of ds.schema) {
     if (only && !only.has(p.id)) continue;
-    const cached = fragments?.get(p.id);
-    props[p.name] = cached !== undefined
-      ? opts.raw!.refText(cached)
-      : renderValue(store, page, p, opts);
+    props[p.name] = renderValue(store, page, p, opts);
   }
   return props;
-}
-
-/**
- * Types whose value depends only on the page, its schema and the users — not on other pages or the
- * clock (title and rich text are excluded: they are spliced from bytes encoded when written).
- */
-const STATIC_TYPES = new Set([
-  "number",
-  "select",
-  "multi_select",
-  "status",
-  "date",
-  "people",
-  "checkbox",
-  "url",
-  "email",
-  "phone_number",
-  "created_time",
-  "created_by",
-  "last_edited_time",
-  "last_edited_by",
-  "unique_id",
-  "button",
-]);
-
-const STATIC = new WeakMap<Page, { stamp: string; map: Map<string, string> }>();
-
-/** JSON of a page's static property values, reused until the page, its schema or the users change. */
-function staticFragments(store: Store, page: Page, ds: DataSource): Map<string, string> {
-  const stamp = `${rev(page)}|${
-    rev(ds)
-  }|${store.usersRev}|${page.last_edited_time}|${page.created_time}`;
-  const hit = STATIC.get(page);
-  if (hit && hit.stamp === stamp) return hit.map;
-  const map = new Map<string, string>();
-  const opts: RenderOpts = { baseUrl: "", truncate: true };
-  for (const p of ds.schema) {
-    if (STATIC_TYPES.has(p.type)) map.set(p.id, JSON.stringify(renderValue(store, page, p, opts)));
-  }
-  STATIC.set(page, { stamp, map });
-  return map;
 }
 
 /** Notion's page URL: `https://app.notion.com/p/<Slug>-<id32>`. */

@@ -76,17 +76,11 @@ const MARKER = `"\\u0001${NONCE}:`;
 
 /** Collects fragments during rendering and splices them into the serialised bytes. */
 export class RawJson {
-  #parts: Array<Uint8Array | string> = [];
+  #parts: Uint8Array[] = [];
 
   /** Returns a placeholder standing for the value's JSON. */
   ref(value: object): string {
     this.#parts.push(cachedJson(value));
-    return `\u0001${NONCE}:${this.#parts.length - 1}`;
-  }
-
-  /** Returns a placeholder standing for ready-made JSON text. */
-  refText(json: string): string {
-    this.#parts.push(json);
     return `\u0001${NONCE}:${this.#parts.length - 1}`;
   }
 
@@ -98,9 +92,7 @@ export class RawJson {
     for (let at = text.indexOf(MARKER); at >= 0; at = text.indexOf(MARKER, last)) {
       const end = text.indexOf('"', at + MARKER.length);
       out.text(text.slice(last, at));
-      const part = this.#parts[Number(text.slice(at + MARKER.length, end))];
-      if (typeof part === "string") out.text(part);
-      else out.bytes(part);
+      out.bytes(this.#parts[Number(text.slice(at + MARKER.length, end))]);
       last = end + 1;
     }
     out.text(text.slice(last));
