@@ -245,3 +245,26 @@ Deno.test("missing Notion-Version, bad JSON and unknown routes answer Notion's e
     void sdk;
   });
 });
+
+Deno.test("the SDK waits for the emulator's Retry-After before retrying", async () => {
+  await withEmulator(async (em) => {
+    const patient = new Client({
+      auth: DEMO.token,
+      baseUrl: em.url,
+      retry: { maxRetries: 1, initialRetryDelayMs: 5, maxRetryDelayMs: 5000 },
+      logLevel: "error" as any,
+    });
+    await control(em, "faults", {
+      path: "/users/me",
+      nth: 1,
+      action: "error",
+      status: 429,
+      retry_after: 1,
+    });
+    const started = performance.now();
+    assert.equal((await patient.users.me({})).id, DEMO.botId);
+    const waited = performance.now() - started;
+    assert.ok(waited >= 950, `waited ${waited.toFixed(0)} ms for Retry-After: 1`);
+    assert.deepEqual(await attempts(em, "/users/me"), [429, 200]);
+  });
+});
