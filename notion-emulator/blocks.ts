@@ -73,6 +73,14 @@ export function createBlocks(
   if (!Array.isArray(children)) throw bodyInvalid(path, "should be an array");
   if (children.length > 100) throw tooLong(`${path}.length`, 100, children.length);
   if (depth > 2) throw validationError(`${path} exceeds the maximum nesting depth of 2.`);
+  if (depth === 0) {
+    const total = countBlocks(children);
+    if (total > 1000) {
+      throw validationError(
+        `body failed validation: the request contains ${total} blocks, which is more than the limit of 1000.`,
+      );
+    }
+  }
   const ids: string[] = [];
   children.forEach((raw: any, i: number) => {
     const bp = `${path}[${i}]`;
@@ -109,6 +117,21 @@ export function createBlocks(
     ids.push(block.id);
   });
   return ids;
+}
+
+/** Number of blocks in a request `children` array, nested ones included. */
+function countBlocks(children: unknown): number {
+  if (!Array.isArray(children)) return 0;
+  let n = 0;
+  for (const raw of children) {
+    n++;
+    if (raw && typeof raw === "object") {
+      for (const v of Object.values(raw as Record<string, any>)) {
+        if (v && typeof v === "object" && Array.isArray(v.children)) n += countBlocks(v.children);
+      }
+    }
+  }
+  return n;
 }
 
 /** The child list (block, page and database ids) of a page or block, or undefined. */

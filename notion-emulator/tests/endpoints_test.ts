@@ -262,3 +262,24 @@ Deno.test("a workspace budget is shared by every integration", async () => {
     );
   });
 });
+
+Deno.test("more than 1,000 blocks in one request are refused", async () => {
+  await withEmulator(async (_em, notion) => {
+    const para = (t: string) => ({ paragraph: { rich_text: [{ text: { content: t } }] } });
+    const children = Array.from({ length: 11 }, (_, i) => ({
+      toggle: {
+        rich_text: [{ text: { content: `t${i}` } }],
+        children: Array.from({ length: 100 }, (_, j) => para(`${i}.${j}`)),
+      },
+    }));
+    await assert.rejects(
+      () => notion.blocks.children.append({ block_id: DEMO.homePageId, children: children as any }),
+      (e: any) => e.code === "validation_error" && /1111 blocks/.test(e.message),
+    );
+    const ok = await notion.blocks.children.append({
+      block_id: DEMO.homePageId,
+      children: children.slice(0, 9) as any,
+    });
+    assert.equal(ok.results.length, 9);
+  });
+});
