@@ -107,7 +107,8 @@ function callSdk(
 
 function fixtureFiles(): string[] {
   try {
-    return [...Deno.readDirSync(FIXTURES)].map((e) => e.name).filter((n) => n.endsWith(".yaml")).sort();
+    return [...Deno.readDirSync(FIXTURES)].map((e) => e.name).filter((n) => n.endsWith(".yaml"))
+      .sort();
   } catch (e) {
     Deno.test("conformance: recorded Notion traffic is readable", () => {
       throw new Error(`cannot read the recordings at ${FIXTURES.pathname}: ${e}`);
@@ -117,7 +118,6 @@ function fixtureFiles(): string[] {
 }
 
 const files = fixtureFiles();
-  .sort();
 
 for (const file of files) {
   const doc = parse(Deno.readTextFileSync(new URL(file, FIXTURES))) as {
