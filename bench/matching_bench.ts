@@ -182,10 +182,20 @@ try {
     );
     await tx`select notion_sync_api.complete_scan(${run})`;
 
+    const probes = async () =>
+      (await tx`select pg_stat_get_xact_numscans(
+                  'notion_sync.staged_pages_title_norm_trgm_idx'::regclass)::int as n`)[0]
+        .n as number;
+    const probesBefore = await probes();
     t0 = performance.now();
     const [{ result }] = await tx`select notion_sync_api.match_residue(${run}) as result`;
     console.log(`\nmatch_residue: ${ms(t0)}`);
     console.log(`  result: ${JSON.stringify(result)}`);
+    console.log(
+      `  trigram index probes: ${
+        (await probes()) - probesBefore
+      } (one per record still unlinked after exact titles)`,
+    );
     t0 = performance.now();
     const [{ again }] = await tx`select notion_sync_api.match_residue(${run}) as again`;
     console.log(`match_residue re-run: ${ms(t0)}`);

@@ -597,6 +597,7 @@ declare
   v_keys text[];
   v_titles text[];
   v_norms text[];
+  v_records integer;
   v_exact jsonb;
   v_similar jsonb;
 begin
@@ -705,7 +706,16 @@ begin
     'dismissed', (select count(*) from dismissed))
   into v_exact;
 
-  -- 2. trigram similarity, for the pages without an exact candidate → review, never a link
+  -- 2. trigram similarity, for the pages without an exact candidate → review, never a link;
+  -- candidates: the residue records step 1 did not link
+  v_records := cardinality(v_keys);
+  select coalesce(array_agg(u.record_key order by u.record_key), '{}'),
+         coalesce(array_agg(u.title order by u.record_key), '{}'),
+         coalesce(array_agg(u.title_norm order by u.record_key), '{}')
+  into v_keys, v_titles, v_norms
+  from unnest(v_keys, v_titles, v_norms) as u(record_key, title, title_norm)
+  where u.record_key not in (select l.record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id);
+
   with pages as (
     select sp.page_id, notion_sync.page_title(sp.raw) as title
     from notion_sync.staged_pages sp
@@ -716,9 +726,7 @@ begin
                                and c.kind = 'ambiguous')
   ),
   records as (
-    select u.record_key, u.title
-    from unnest(v_keys, v_titles) as u(record_key, title)
-    where u.record_key not in (select l.record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id)
+    select u.record_key, u.title from unnest(v_keys, v_titles) as u(record_key, title)
   ),
   similar_pairs as (
     select tc.page_id, tc.record_key, r.title as record_title, tc.similarity,
@@ -770,7 +778,7 @@ begin
   update notion_sync.runs r set heartbeat_at = now() where r.run_id = p_run_id and r.status = 'running';
   return jsonb_build_object(
     'pages', (v_exact ->> 'pages')::int,
-    'records', cardinality(v_keys),
+    'records', v_records,
     'linked', (v_exact ->> 'linked')::int,
     'ambiguous', (v_exact ->> 'ambiguous')::int,
     'review', (v_similar ->> 'review')::int,
