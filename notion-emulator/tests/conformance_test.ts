@@ -16,7 +16,10 @@ import { DEMO, startEmulator } from "../mod.ts";
 import { compareShape, IdMap } from "./shape.ts";
 import { sdk } from "./helpers.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/notion-recordings/", import.meta.url);
+/** The recordings, read in place (override with NOTION_RECORDINGS_DIR when the repo lives elsewhere). */
+const FIXTURES = Deno.env.get("NOTION_RECORDINGS_DIR")
+  ? new URL(`file://${Deno.env.get("NOTION_RECORDINGS_DIR")!.replace(/\/?$/, "/")}`)
+  : new URL("../../../shared/fixtures/notion-recordings/", import.meta.url);
 const ROOT_PAGE = "393abc1e-edcd-80f3-813b-e205934558c6";
 const BOT = "7775f3a3-893f-43fa-b625-460c61094c78";
 const PERSON = "a4f789cc-7bc8-4cf0-82b9-a8ba7d985ecf";
