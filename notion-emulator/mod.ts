@@ -30,7 +30,7 @@ export interface EmulatorOptions {
   rateLimit?: Partial<RateLimitConfig>;
   query?: Partial<QueryLimits>;
   faults?: FaultRule[];
-  /** Print nothing (tests). */
+  /** Do not warn about an unusable state file (tests). */
   quiet?: boolean;
   /** With statePath: how often changed state is written (ms, default 5000). */
   autosaveMs?: number;
@@ -53,11 +53,17 @@ async function loadState(opts: EmulatorOptions): Promise<State> {
     try {
       const state = JSON.parse(await Deno.readTextFile(opts.statePath)) as State;
       if (state.format === STATE_FORMAT) return state;
-      console.error(`notion-emulator: ${opts.statePath} has another state format; seeding afresh`);
+      if (!opts.quiet) {
+        console.error(
+          `notion-emulator: ${opts.statePath} has another state format; seeding afresh`,
+        );
+      }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound) && !(e instanceof SyntaxError)) throw e;
       if (e instanceof SyntaxError) {
-        console.error(`notion-emulator: ${opts.statePath} is not JSON; seeding afresh`);
+        if (!opts.quiet) {
+          console.error(`notion-emulator: ${opts.statePath} is not JSON; seeding afresh`);
+        }
       }
     }
   }
