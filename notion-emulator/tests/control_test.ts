@@ -358,3 +358,20 @@ Deno.test("the control API shows any page untruncated, whoever it is shared with
     assert.equal(page.properties.Tasks.has_more, false);
   });
 });
+
+Deno.test("a state file of another format is ignored and the seed used", async () => {
+  const dir = await Deno.makeTempDir();
+  const statePath = `${dir}/old.json`;
+  await Deno.writeTextFile(
+    statePath,
+    JSON.stringify({ pages: {}, note: "written by an older emulator" }),
+  );
+  const em = await startEmulator({ port: 0, seed: "demo:4", statePath, quiet: true });
+  try {
+    const ws = await control(em, "workspace", undefined, "GET");
+    assert.equal(ws.data_sources.find((d: any) => d.title === "Tasks").page_count, 4);
+  } finally {
+    await em.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
