@@ -85,8 +85,10 @@ export class QueryEngine {
         version: store.version,
         ids: this.#evaluate(store, ds, filter, sorts, seed, archived),
       };
-      if (this.#cache.size > 64) this.#cache.clear();
+      this.#cache.delete(key);
       this.#cache.set(key, entry);
+      // Keep the few most recent queries (each holds up to the whole data source's order).
+      if (this.#cache.size > 16) this.#cache.delete(this.#cache.keys().next().value!);
     }
     let start = 0;
     const cap = this.limits.resultCap;
