@@ -431,6 +431,10 @@ begin
       page_id text, record_key text, action text, values jsonb
     ) on commit drop;
   end if;
+  -- (for plpgsql_check / supabase db lint, which cannot see temp tables made at run time)
+  perform 'PRAGMA:TABLE: rc_pairs (page_id text, record_key text, base jsonb, staged boolean, in_trash boolean, seen boolean, notion jsonb, supabase jsonb, record_exists boolean)';
+  perform 'PRAGMA:TABLE: rc_fields (page_id text, record_key text, field text, property_type text, direction text, has_base boolean, base jsonb, notion jsonb, supabase jsonb, action text)';
+  perform 'PRAGMA:TABLE: rc_records (page_id text, record_key text, action text, values jsonb)';
   truncate rc_pairs, rc_fields, rc_records;
 
   -- the linked pairs this run concerns
@@ -504,8 +508,11 @@ begin
       from %1$s t
       where ($2::text is null or (to_jsonb(t) ->> $2) = $3::text)
         and not exists (select from notion_sync.links l where l.mapping_id = $1 and l.record_key = t.%2$I::text)
-        and not exists (select from notion_sync.conflicts c where c.mapping_id = $1 and c.record_key = t.%2$I::text
-                          and c.status = 'open' and c.kind in ('match_review', 'ambiguous'))$q$,
+        and not exists (select from notion_sync.conflicts c where c.mapping_id = $1
+                          and c.status = 'open' and c.kind in ('match_review', 'ambiguous')
+                          and (c.record_key = t.%2$I::text
+                               or exists (select from jsonb_array_elements(c.details -> 'candidates') x
+                                          where x ->> 'record_key' = t.%2$I::text)))$q$,
       v_target, v_map.key_column)
     using v_map.mapping_id, v_map.owner_column, v_map.owner_id;
   end if;
@@ -580,7 +587,11 @@ begin
   from (select record_key, jsonb_object_agg(field, notion) as vals from rc_fields
         where action = 'converged' group by record_key) c
   where l.mapping_id = v_map.mapping_id and l.record_key = c.record_key;
-  -- Supabase → Notion: the outbox, with the base each field expects in Notion
+  -- Supabase → Notion: this plan replaces the pending pushes of the pairs it evaluated
+  update notion_sync.outbox o set status = 'cancelled', updated_at = now()
+  where o.mapping_id = v_map.mapping_id and o.op = 'update' and o.status = 'pending' and o.advance_base
+    and o.page_id in (select f.page_id from rc_fields f);
+  -- the outbox, with the base each field expects in Notion
   for v_rec in
     select f.page_id, f.record_key, jsonb_object_agg(f.field, f.supabase) as vals,
            jsonb_object_agg(f.field, case when f.has_base and f.notion is not distinct from f.base
@@ -802,6 +813,8 @@ declare
   v_write jsonb := '{}'::jsonb;
   v_done jsonb := '{}'::jsonb;
   v_conflicts jsonb := '{}'::jsonb;
+  v_record jsonb;
+  v_stale boolean := false;
 begin
   select * into v_item from notion_sync.outbox o where o.outbox_id = p_outbox_id and o.status = 'in_flight';
   if not found then
@@ -811,8 +824,12 @@ begin
     return jsonb_build_object('decision', 'write', 'properties', v_item.properties);
   end if;
   v_now := notion_sync.page_column_values(v_item.mapping_id, p_page);
+  select s.cols into v_record from notion_sync.record_column_values(v_item.mapping_id, array[v_item.record_key]) s;
   for v_field in select key as field, value from jsonb_each(v_item.fields) loop
-    if (v_now -> v_field.field) is not distinct from (v_field.value -> 'value') then
+    if v_item.advance_base and (v_record -> v_field.field) is distinct from (v_field.value -> 'value') then
+      -- Supabase moved on since the plan: this value is stale; the next reconcile plans again
+      v_stale := true;
+    elsif (v_now -> v_field.field) is not distinct from (v_field.value -> 'value') then
       v_done := v_done || jsonb_build_object(v_field.field, v_now -> v_field.field);
     elsif (v_now -> v_field.field) is not distinct from (v_field.value -> 'expected') then
       v_write := v_write || jsonb_build_object(v_field.value ->> 'property_id',
@@ -829,6 +846,10 @@ begin
   if v_conflicts <> '{}'::jsonb then
     perform notion_sync.open_conflict(v_item.mapping_id, v_item.run_id, 'field', v_item.page_id,
                                       v_item.record_key, v_conflicts);
+  end if;
+  if v_stale then
+    update notion_sync.links l set dirty_at = now()
+    where l.mapping_id = v_item.mapping_id and l.page_id = v_item.page_id;
   end if;
   update notion_sync.outbox o
   set outcome = jsonb_build_object('pre_read', v_now),
@@ -883,6 +904,15 @@ begin
       where l.mapping_id = v_item.mapping_id and l.page_id = v_item.page_id;
     end if;
   end if;
+  -- Notion may have stored something else than what was sent, or Supabase moved on meanwhile:
+  -- the next reconcile looks at the pair again
+  if v_item.record_key is not null and exists (
+       select from notion_sync.record_column_values(v_item.mapping_id, array[v_item.record_key]) s,
+                   jsonb_object_keys(v_item.fields) k
+       where (s.cols -> k) is distinct from (v_back -> k)) then
+    update notion_sync.links l set dirty_at = now()
+    where l.mapping_id = v_item.mapping_id and l.record_key = v_item.record_key;
+  end if;
   insert into notion_sync.changes (owner_id, mapping_id, run_id, conflict_id, side, page_id, record_key, field,
                                    old_value, new_value, old_base)
   select v_item.owner_id, v_item.mapping_id, v_item.run_id, v_item.conflict_id, 'notion',
@@ -891,14 +921,14 @@ begin
   from jsonb_object_keys(v_item.fields) k
   where v_item.op in ('create', 'update')
     and (v_item.op = 'create' or (v_item.outcome -> 'pre_read' -> k) is distinct from (v_back -> k));
-  -- the page as it now is, so the next retrieve recognises our own write by value
+  -- the page as it now is (a later push keeps its formatting), with an empty hash: the next
+  -- retrieve stages it as changed, so an edit another person made meanwhile is not hidden, and our
+  -- own write is recognised there by value (rule 5)
   if p_page ? 'properties' then
     insert into notion_sync.staged_pages as s (mapping_id, page_id, owner_id, raw, mapped_values, values_hash,
                                                last_edited_time, in_trash)
     select v_item.mapping_id, coalesce(v_page_id, v_item.page_id), v_item.owner_id, p_page,
-           notion_sync.mapped_canonical(m.field_map, p_page -> 'properties'),
-           md5(notion_sync.mapped_canonical(m.field_map, p_page -> 'properties')::text
-               || coalesce((p_page ->> 'in_trash')::boolean, false)::text),
+           notion_sync.mapped_canonical(m.field_map, p_page -> 'properties'), '',
            coalesce((p_page ->> 'last_edited_time')::timestamptz, now()), coalesce((p_page ->> 'in_trash')::boolean, false)
     from notion_sync.mappings m where m.mapping_id = v_item.mapping_id
     on conflict (mapping_id, page_id) do update
@@ -1180,6 +1210,9 @@ begin
                     else p_choices ->> 'approve' end));
   end if;
 
+  -- the next reconcile plans this pair again from what both sides now hold
+  update notion_sync.links l set dirty_at = now()
+  where l.mapping_id = v_c.mapping_id and l.page_id = v_c.page_id;
   update notion_sync.conflicts c
   set status = case when p_action = 'skip' then 'dismissed' else 'resolved' end,
       resolution = jsonb_build_object('action', p_action, 'choices', p_choices, 'result', v_result),

@@ -112,7 +112,7 @@ async function retrieve(
       await tx`select notion_sync_api.stage_pages(${run.run_id}, ${
         tx.json(page.results as never)
       })`;
-      await tx`select notion_sync_api.match_batch(${run.run_id})`;
+      await tx`select notion_sync_api.match_batch(${run.run_id}, ${page.results.map((p) => p.id)})`;
     });
     cursor = page.has_more ? page.next_cursor ?? undefined : undefined;
   } while (cursor);

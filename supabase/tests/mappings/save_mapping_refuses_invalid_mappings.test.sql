@@ -48,7 +48,7 @@ select throws_like($$ select notion_sync_api.save_mapping(pg_temp.mapping(
 
 select throws_like($$ select notion_sync_api.save_mapping(pg_temp.mapping(
   '[{"property_id":"dn%3A","name":"Done","type":"checkbox","column":"hours"}]')) $$,
-  '%column public.items.hours is integer, which cannot hold Notion property "Done" (checkbox); use one of: boolean%',
+  '%column public.items.hours is integer, which cannot hold Notion property "Done" (checkbox); use one of: text, boolean, jsonb%',
   'An incompatible column type is refused, naming both types.');
 
 select throws_like($$ select notion_sync_api.save_mapping(pg_temp.mapping(
