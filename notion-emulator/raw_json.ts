@@ -20,10 +20,14 @@ export function utf8(text: string): Uint8Array {
 
 /** A growable UTF-8 buffer that strings and byte fragments are written into without copies in between. */
 export class ByteWriter {
-  /** Size of the last finished body: the next one starts about that big, so it rarely grows. */
-  static #lastSize = 64 * 1024;
-  buf = new Uint8Array(Math.ceil(ByteWriter.#lastSize * 1.25));
+  static #spare: Uint8Array | null = null;
+  /** The buffer of the last finished body, reused (handlers run to completion one at a time). */
+  buf: Uint8Array = ByteWriter.#spare ?? new Uint8Array(256 * 1024);
   length = 0;
+
+  constructor() {
+    ByteWriter.#spare = null;
+  }
 
   #ensure(extra: number) {
     if (this.length + extra <= this.buf.length) return;
@@ -54,8 +58,9 @@ export class ByteWriter {
 
   /** The bytes written so far, as an exact-size buffer for a Response. */
   done(): Uint8Array<ArrayBuffer> {
-    ByteWriter.#lastSize = Math.max(64 * 1024, this.length);
-    return this.buf.slice(0, this.length);
+    const out = this.buf.slice(0, this.length);
+    ByteWriter.#spare = this.buf;
+    return out;
   }
 }
 
