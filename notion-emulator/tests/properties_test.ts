@@ -1,7 +1,7 @@
 /** Property values: every type round-trips, read-only and size rules, options, truncation, files, computed values. */
 
 import assert from "node:assert/strict";
-import { APIResponseError, type Client, isFullPage } from "@notionhq/client";
+import { APIResponseError, type Client, collectPaginatedAPI, isFullPage } from "@notionhq/client";
 import { DEMO } from "../mod.ts";
 import { control, withEmulator } from "./helpers.ts";
 
@@ -380,5 +380,26 @@ Deno.test("mentions of pages the integration cannot see read Untitled, but keep 
       "Secret plans",
       "no stale cached page",
     );
+  });
+});
+
+Deno.test("a formula over a relation of more than 25 pages sees only 25 of them; a rollup sees all", async () => {
+  await withEmulator(async (_em, notion) => {
+    await notion.dataSources.update({
+      data_source_id: DEMO.projectsDataSourceId,
+      properties: { "Linked (formula)": { formula: { expression: 'length(prop("Tasks"))' } } },
+    });
+    const tasks = await collectPaginatedAPI(notion.dataSources.query, {
+      data_source_id: DEMO.tasksDataSourceId,
+    });
+    const [project] =
+      (await notion.dataSources.query({ data_source_id: DEMO.projectsDataSourceId, page_size: 1 }))
+        .results;
+    const page: any = await notion.pages.update({
+      page_id: project.id,
+      properties: { Tasks: { relation: tasks.map((t) => ({ id: t.id })) } },
+    });
+    assert.equal(page.properties["Linked (formula)"].formula.number, 25);
+    assert.equal(page.properties["Task count"].rollup.number, 30);
   });
 });
