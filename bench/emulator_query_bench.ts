@@ -105,8 +105,13 @@ const results = {
       sorts: [{ timestamp: "created_time", direction: "descending" }],
     }),
   ),
+  "plain query (no filter, no sorts)": await time(
+    "plain query: page_size 100, no filter, no sorts",
+    30,
+    () => ({ page_size: 100 }),
+  ),
   "no sorts (per-query shuffle)": await time(
-    "new query each time without sorts (per-query shuffle)",
+    "property filter, no sorts (per-query shuffle)",
     30,
     (i) => ({
       page_size: 100,
