@@ -13,6 +13,9 @@ alter table notion_sync.mappings alter column auto_resolve set default true;
 drop function notion_sync_api.apply_run(uuid);
 drop function notion_sync.apply_staged(uuid);
 alter table notion_sync.runs add column summary jsonb not null default '{}'::jsonb;
+alter table notion_sync.staged_pages add column properties_hash text;
+comment on column notion_sync.staged_pages.properties_hash is
+  'md5 of the page''s properties as last staged: unchanged properties are not converted again.';
 comment on column notion_sync.runs.summary is
   'What reconcile did or, for a dry run, would do: counts per action and direction.';
 
@@ -58,23 +61,29 @@ begin
   end if;
   select m.field_map into v_field_map from notion_sync.mappings m where m.mapping_id = v_run.mapping_id;
 
-  with incoming as (
-    select notion_sync.notion_id(p ->> 'id') as page_id, p as raw,
-           notion_sync.mapped_canonical(v_field_map, p -> 'properties') as mapped_values,
+  with arriving as (
+    select notion_sync.notion_id(p ->> 'id') as page_id, p as raw, md5((p -> 'properties')::text) as properties_hash,
            (p ->> 'last_edited_time')::timestamptz as last_edited_time,
            coalesce((p ->> 'in_trash')::boolean, (p ->> 'archived')::boolean, false) as in_trash
     from jsonb_array_elements(p_pages) p
+  ), incoming as (
+    -- values are converted only when the page's properties changed since they were staged
+    select a.*, case when old.properties_hash = a.properties_hash then old.mapped_values
+                     else notion_sync.mapped_canonical(v_field_map, a.raw -> 'properties') end as mapped_values
+    from arriving a
+    left join notion_sync.staged_pages old on old.mapping_id = v_run.mapping_id and old.page_id = a.page_id
   )
   insert into notion_sync.staged_pages as s (
-    mapping_id, page_id, owner_id, raw, mapped_values, values_hash, last_edited_time, in_trash,
-    seen_in_run, changed_in_run)
-  select v_run.mapping_id, i.page_id, v_run.owner_id, i.raw, i.mapped_values,
+    mapping_id, page_id, owner_id, raw, properties_hash, mapped_values, values_hash, last_edited_time,
+    in_trash, seen_in_run, changed_in_run)
+  select v_run.mapping_id, i.page_id, v_run.owner_id, i.raw, i.properties_hash, i.mapped_values,
          md5(i.mapped_values::text || i.in_trash::text), i.last_edited_time, i.in_trash,
          p_run_id, p_run_id
   from incoming i
   on conflict (mapping_id, page_id) do update
     set seen_in_run = excluded.seen_in_run,
-        raw = case when s.values_hash = excluded.values_hash then s.raw else excluded.raw end,
+        raw = case when s.properties_hash = excluded.properties_hash then s.raw else excluded.raw end,
+        properties_hash = excluded.properties_hash,
         mapped_values = excluded.mapped_values,
         last_edited_time = excluded.last_edited_time,
         in_trash = excluded.in_trash,
@@ -925,14 +934,15 @@ begin
   -- retrieve stages it as changed, so an edit another person made meanwhile is not hidden, and our
   -- own write is recognised there by value (rule 5)
   if p_page ? 'properties' then
-    insert into notion_sync.staged_pages as s (mapping_id, page_id, owner_id, raw, mapped_values, values_hash,
-                                               last_edited_time, in_trash)
+    insert into notion_sync.staged_pages as s (mapping_id, page_id, owner_id, raw, properties_hash, mapped_values,
+                                               values_hash, last_edited_time, in_trash)
     select v_item.mapping_id, coalesce(v_page_id, v_item.page_id), v_item.owner_id, p_page,
-           notion_sync.mapped_canonical(m.field_map, p_page -> 'properties'), '',
+           md5((p_page -> 'properties')::text), notion_sync.mapped_canonical(m.field_map, p_page -> 'properties'), '',
            coalesce((p_page ->> 'last_edited_time')::timestamptz, now()), coalesce((p_page ->> 'in_trash')::boolean, false)
     from notion_sync.mappings m where m.mapping_id = v_item.mapping_id
     on conflict (mapping_id, page_id) do update
-      set raw = excluded.raw, mapped_values = excluded.mapped_values, values_hash = excluded.values_hash,
+      set raw = excluded.raw, properties_hash = excluded.properties_hash, mapped_values = excluded.mapped_values,
+          values_hash = excluded.values_hash,
           last_edited_time = excluded.last_edited_time, in_trash = excluded.in_trash, staged_at = now();
   end if;
   update notion_sync.outbox o
@@ -1141,7 +1151,7 @@ begin
       if v_c.kind = 'formatting_would_be_lost' then
         -- the person chose the plain text: drop the previous formatting for these fields
         update notion_sync.staged_pages sp
-        set mapped_values = sp.mapped_values - array(select jsonb_object_keys(v_supabase))
+        set mapped_values = sp.mapped_values - array(select jsonb_object_keys(v_supabase)), properties_hash = null
         where sp.mapping_id = v_c.mapping_id and sp.page_id = v_c.page_id;
       end if;
       v_result := v_result || jsonb_build_object('queued_for_notion', v_supabase, 'outbox_id',

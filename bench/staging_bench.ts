@@ -1,0 +1,124 @@
+/**
+ * Staging speed: how long one SQL call takes to stage a batch of 100 realistic Notion pages
+ * (the emulator's demo Tasks: titles, long formatted text, statuses, tags, dates, numbers,
+ * checkboxes), the first time (conversion of every value), again unchanged (the hash no-op), and
+ * with one page edited (a same-minute change). Runs in one transaction that it rolls back.
+ *
+ *   npm start   # or STACK_KEEP=1 npm test, for a database with the migrations
+ *   source stack/lib.sh && deno run -A bench/staging_bench.ts [pages=2000]
+ */
+import postgres from "postgres";
+import { startEmulator } from "../notion-emulator/mod.ts";
+
+const total = Number(Deno.args[0] ?? 2000);
+const dbUrl = Deno.env.get("DB_URL");
+if (!dbUrl) throw new Error("DB_URL is not set: source stack/lib.sh first");
+
+const em = await startEmulator({
+  port: 0,
+  seed: `demo:${total}`,
+  rateLimit: { mode: "off" } as never,
+});
+const headers = {
+  authorization: "Bearer secret_demo_notion_token",
+  "notion-version": "2025-09-03",
+  "content-type": "application/json",
+};
+const ws = await (await fetch(`${em.url}/_emulator/workspace`)).json();
+const tasks = ws.data_sources.find((d: { title: string }) => /tasks/i.test(d.title));
+const schema = await (await fetch(`${em.url}/v1/data_sources/${tasks.id}`, { headers })).json();
+const pages: Record<string, unknown>[] = [];
+let cursor: string | undefined;
+do {
+  const res = await fetch(`${em.url}/v1/data_sources/${tasks.id}/query`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      page_size: 100,
+      start_cursor: cursor,
+      sorts: [{ timestamp: "created_time", direction: "ascending" }],
+    }),
+  });
+  const body = await res.json();
+  pages.push(...body.results);
+  cursor = body.has_more ? body.next_cursor : undefined;
+} while (cursor);
+await em.close();
+
+const columns: Record<string, string> = {
+  title: "title",
+  status: "status",
+  priority: "priority",
+  tags: "tags",
+  due: "due",
+  done: "done",
+  estimate: "estimate",
+};
+const fieldMap = Object.entries(schema.properties as Record<string, { id: string; type: string }>)
+  .filter(([name, p]) => p.type === "title" || columns[name.toLowerCase()])
+  .map(([name, p]) => ({
+    property_id: p.id,
+    name,
+    type: p.type,
+    column: p.type === "title" ? "title" : columns[name.toLowerCase()],
+  }));
+
+const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+const timings = { first: [] as number[], unchanged: [] as number[], oneEdited: [] as number[] };
+try {
+  await sql.begin(async (tx) => {
+    const [{ id }] =
+      await tx`insert into auth.users (id, email) values (gen_random_uuid(), ${`bench-${crypto.randomUUID()}@example.com`}) returning id::text`;
+    await tx`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${
+      JSON.stringify({ sub: id, role: "authenticated" })
+    }, true)`;
+    const [{ c }] =
+      await tx`insert into notion_sync.connections (name, token_ciphertext) values ('bench', 'v1.x.y') returning connection_id::text as c`;
+    await tx`select notion_sync_api.stage_schema(${tx.json(schema)})`;
+    await tx`select notion_sync_api.save_mapping(${
+      tx.json({
+        name: "bench",
+        connection_id: c,
+        data_source_id: tasks.id,
+        target_schema: "notion_sync_demo",
+        target_table: "tasks",
+        key_column: "task_id",
+        owner_column: "owner_id",
+        field_map: fieldMap,
+      })
+    })`;
+    const [{ run }] =
+      await tx`select notion_sync_api.start_run('bench', 'retrieve', 'full') ->> 'run_id' as run`;
+    const stage = async (batch: unknown[], into: number[]) => {
+      const t0 = performance.now();
+      await tx`select notion_sync_api.stage_pages(${run}, ${tx.json(batch as never)})`;
+      into.push(performance.now() - t0);
+    };
+    for (let i = 0; i < pages.length; i += 100) await stage(pages.slice(i, i + 100), timings.first);
+    for (let i = 0; i < pages.length; i += 100) {
+      await stage(pages.slice(i, i + 100), timings.unchanged);
+    }
+    for (let i = 0; i < pages.length; i += 100) {
+      const batch = structuredClone(pages.slice(i, i + 100)) as any[];
+      batch[0].properties.Done.checkbox = !batch[0].properties.Done.checkbox;
+      await stage(batch, timings.oneEdited);
+    }
+    throw new Error("rollback");
+  }).catch((e) => {
+    if (e.message !== "rollback") throw e;
+  });
+} finally {
+  await sql.end();
+}
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
+  return `median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms over ${xs.length} batches`;
+}
+console.log(
+  `stage_pages, batches of 100 demo Tasks pages (${fieldMap.length} mapped properties), ${pages.length} pages:`,
+);
+console.log(`  first staging (every value converted): ${stats(timings.first)}`);
+console.log(`  unchanged re-read (hash no-op):        ${stats(timings.unchanged)}`);
+console.log(`  one page edited per batch:             ${stats(timings.oneEdited)}`);
