@@ -186,7 +186,7 @@ begin
     v_new.target_table, v_new.key_column, v_new.owner_column, v_new.page_id_column, v_new.field_map,
     v_new.natural_key,
     coalesce(v_new.match_threshold, 0.6), coalesce(v_new.run_policy, 'manual'),
-    coalesce(v_new.auto_resolve, false), coalesce(v_new.create_unmatched, false),
+    coalesce(v_new.auto_resolve, true), coalesce(v_new.create_unmatched, false),
     coalesce(v_new.delete_policy, 'hold'), coalesce(v_new.incremental_interval, interval '5 minutes'),
     coalesce(v_new.full_scan_interval, interval '1 day'), coalesce(v_new.bulk_threshold_rows, 25),
     coalesce(v_new.bulk_threshold_percent, 10), coalesce(v_new.paused, false), now())

@@ -8,12 +8,18 @@ import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { notionClient } from "../_shared/notion.ts";
 
 const Body = z.strictObject({
-  databaseType: z.string().min(1, "databaseType must name one of your mappings"),
+  databaseType: z.string().min(
+    1,
+    "databaseType must name one of your mappings",
+  ),
   mode: z.enum(["full", "incremental"]).default("full"),
-  conflictResolution: z.enum(["manual", "prefer_supabase", "prefer_notion"]).optional(),
+  conflictResolution: z.enum(["manual", "prefer_supabase", "prefer_notion"])
+    .optional(),
   autoResolve: z.boolean().optional(),
   createUnmatched: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  /** Wall time this invocation may spend reading before it answers "running" (hosted: 150 s). */
+  timeBudgetMs: z.number().int().min(1).max(140_000).default(120_000),
 });
 
 interface StartedRun {
@@ -21,6 +27,19 @@ interface StartedRun {
   mapping_id: string;
   connection_id: string;
   data_source_id: string;
+  resumed: boolean;
+  checkpoint: Checkpoint;
+}
+
+/** Where a retrieve stands, saved after every batch (notion_sync.runs.checkpoint). */
+interface Checkpoint {
+  cursor?: string | null;
+  /** Start of the current window: pages created (full) or edited (incremental) on or after it. */
+  window_start?: string | null;
+  /** The sort key of the last page staged, where a window restarts when a cursor is gone. */
+  last_key?: string | null;
+  batches?: number;
+  scan_done?: boolean;
 }
 
 /** Handles one request (exported so tests call it without a server). */
@@ -28,13 +47,46 @@ export function handler(req: Request): Promise<Response> {
   return respond(req, async () => {
     const claims = await requireUser(req);
     const body = await readBody(req, Body);
+    const started = performance.now();
     const run = await asUser(claims, async (tx) => {
       const [row] =
         await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
       return row.r as StartedRun;
     });
     try {
-      await retrieve(claims, run, body.mode);
+      const finished = await retrieve(
+        claims,
+        run,
+        () => performance.now() - started > body.timeBudgetMs,
+      );
+      if (!finished) {
+        // out of time: the lease is given back and a continue_run job queued; the next call
+        // (or the worker) resumes from the checkpoint
+        await asUser(
+          claims,
+          (tx) => tx`select notion_sync_api.yield_run(${run.run_id})`,
+        );
+        const [progress] = await asUser(
+          claims,
+          (tx) =>
+            tx`select retrieved, checkpoint from notion_sync.runs where run_id = ${run.run_id}`,
+        );
+        return {
+          success: true,
+          runId: run.run_id,
+          status: "running",
+          retrieved: progress.retrieved,
+          matched: 0,
+          conflicts: 0,
+          newRecords: 0,
+          errors: [],
+          progress: {
+            pagesRead: progress.retrieved,
+            batches: progress.checkpoint.batches ?? 0,
+            resumed: run.resumed,
+          },
+        };
+      }
       const options = {
         policy: body.conflictResolution,
         auto_resolve: body.autoResolve,
@@ -42,9 +94,10 @@ export function handler(req: Request): Promise<Response> {
         dry_run: body.dryRun,
       };
       return await asUser(claims, async (tx) => {
-        const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
-          tx.json(options as never)
-        }) as summary`;
+        const [{ summary }] =
+          await tx`select notion_sync_api.reconcile(${run.run_id}, ${
+            tx.json(options as never)
+          }) as summary`;
         const [done] =
           await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
         const [{ matched }] = await tx`
@@ -60,7 +113,11 @@ export function handler(req: Request): Promise<Response> {
           conflicts: done.conflicts,
           newRecords: done.inserted,
           errors: done.errors,
-          progress: { pagesRead: done.retrieved },
+          progress: {
+            pagesRead: done.retrieved,
+            batches: done.checkpoint.batches ?? 0,
+            resumed: run.resumed,
+          },
           summary,
         };
       });
@@ -68,9 +125,12 @@ export function handler(req: Request): Promise<Response> {
       const message = e instanceof Error ? e.message : String(e);
       await asUser(
         claims,
-        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+        (tx) =>
+          tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
       )
-        .catch((finishError) => console.error("could not mark run failed:", finishError));
+        .catch((finishError) =>
+          console.error("could not mark run failed:", finishError)
+        );
       if (isNotionClientError(e)) {
         throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
       }
@@ -80,46 +140,160 @@ export function handler(req: Request): Promise<Response> {
 }
 
 /**
- * Reads the data source schema (staged first, so validation and later runs see it), then every
- * page of the mapping's data source: each batch of 100 is staged and matched (tier 0) in one
- * transaction; a full scan then completes and matches the unmatched residue.
+ * Reads what the run's plan says (SQL decides full or incremental and the watermark), in batches
+ * of 100: each batch has its truncated values completed, is staged and matched (tier 0) in one
+ * transaction, and the checkpoint saved. A query that hits Notion's 10,000-result cap continues in
+ * a new window starting at the last sort key seen; a resumed run continues from its cursor (or,
+ * when Notion no longer knows the cursor, from its last sort key). Returns false when the time
+ * budget ran out before the scan finished.
  */
 async function retrieve(
   claims: UserClaims,
   run: StartedRun,
-  mode: "full" | "incremental",
-): Promise<void> {
+  outOfTime: () => boolean,
+): Promise<boolean> {
   const ciphertext = await asUser(claims, async (tx) => {
     const [row] =
       await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
     return row.c as string;
   });
   const notion = notionClient(await decryptToken(ciphertext));
-  const dataSource = await notion.dataSources.retrieve({ data_source_id: run.data_source_id });
-  await asUser(
-    claims,
-    (tx) => tx`select notion_sync_api.stage_schema(${tx.json(dataSource as never)})`,
-  );
-  let cursor: string | undefined;
-  do {
-    const page = await notion.dataSources.query({
-      data_source_id: run.data_source_id,
-      page_size: 100,
-      start_cursor: cursor,
-      sorts: [{ timestamp: "created_time", direction: "ascending" }],
-    });
-    await asUser(claims, async (tx) => {
-      await tx`select notion_sync_api.stage_pages(${run.run_id}, ${
-        tx.json(page.results as never)
-      })`;
-      await tx`select notion_sync_api.match_batch(${run.run_id}, ${page.results.map((p) => p.id)})`;
-    });
-    cursor = page.has_more ? page.next_cursor ?? undefined : undefined;
-  } while (cursor);
-  if (mode === "full") {
-    await asUser(claims, async (tx) => {
+  const dataSource = await notion.dataSources.retrieve({
+    data_source_id: run.data_source_id,
+  });
+  const plan = await asUser(claims, async (tx) => {
+    const [{ staged }] = await tx`select notion_sync_api.stage_schema(${
+      tx.json(dataSource as never)
+    }) as staged`;
+    const [{ p }] =
+      await tx`select notion_sync_api.retrieve_plan(${run.run_id}, ${staged.changed}) as p`;
+    return p as {
+      mode: "full" | "incremental";
+      edited_on_or_after: string | null;
+      checkpoint: Checkpoint;
+    };
+  });
+  const key = plan.mode === "full" ? "created_time" : "last_edited_time";
+  let checkpoint: Checkpoint = plan.checkpoint;
+  if (!checkpoint.scan_done) {
+    let windowStart = checkpoint.window_start ?? plan.edited_on_or_after ??
+      null;
+    let cursor = checkpoint.cursor ?? undefined;
+    let batches = checkpoint.batches ?? 0;
+    while (true) {
+      const filter = windowStart
+        ? { timestamp: key, [key]: { on_or_after: windowStart } }
+        : undefined;
+      let page;
+      try {
+        page = await notion.dataSources.query({
+          data_source_id: run.data_source_id,
+          page_size: 100,
+          start_cursor: cursor,
+          sorts: [{ timestamp: key, direction: "ascending" }],
+          ...(filter ? { filter: filter as never } : {}),
+        });
+      } catch (e) {
+        if (
+          cursor && isNotionClientError(e) &&
+          (e as { status?: number }).status === 400
+        ) {
+          // the saved cursor is no longer valid: restart the window at the last key staged
+          cursor = undefined;
+          windowStart = checkpoint.last_key ?? windowStart;
+          continue;
+        }
+        throw e;
+      }
+      const pages = await completeTruncated(
+        notion,
+        page.results as Record<string, any>[],
+      );
+      const last = pages.at(-1)?.[key] ?? checkpoint.last_key ?? null;
+      const capped =
+        (page as { request_status?: { type?: string } }).request_status
+          ?.type === "incomplete";
+      const next: Checkpoint = capped
+        ? {
+          cursor: null,
+          window_start: last,
+          last_key: last,
+          batches: batches + 1,
+        }
+        : {
+          cursor: page.has_more ? page.next_cursor : null,
+          window_start: windowStart,
+          last_key: last,
+          batches: batches + 1,
+        };
+      const done = !capped && !page.has_more;
+      checkpoint = await asUser(claims, async (tx) => {
+        await tx`select notion_sync_api.stage_pages(${run.run_id}, ${
+          tx.json(pages as never)
+        })`;
+        await tx`select notion_sync_api.match_batch(${run.run_id}, ${
+          pages.map((p) => p.id as string)
+        })`;
+        const [{ c }] =
+          await tx`select notion_sync_api.save_checkpoint(${run.run_id}, ${
+            tx.json({ ...next, scan_done: done } as never)
+          }) as c`;
+        return c as Checkpoint;
+      });
+      if (done) break;
+      if (outOfTime()) return false; // at least one batch per invocation, so a run always advances
+      batches += 1;
+      cursor = next.cursor ?? undefined;
+      windowStart = next.window_start ?? null;
+    }
+  }
+  await asUser(claims, async (tx) => {
+    if (plan.mode === "full") {
       await tx`select notion_sync_api.complete_scan(${run.run_id})`;
       await tx`select notion_sync_api.match_residue(${run.run_id})`;
-    });
+    }
+    await tx`select notion_sync_api.complete_retrieve(${run.run_id})`;
+  });
+  return true;
+}
+
+/**
+ * Notion truncates relation, people and mention lists at 25 in page objects: complete relation
+ * and people values through the property-item endpoint (all pages of it) before staging.
+ */
+async function completeTruncated(
+  notion: ReturnType<typeof notionClient>,
+  pages: Record<string, any>[],
+): Promise<Record<string, any>[]> {
+  for (const page of pages) {
+    for (
+      const prop of Object.values(page.properties ?? {}) as Record<
+        string,
+        any
+      >[]
+    ) {
+      const truncated = (prop.type === "relation" && prop.has_more) ||
+        (prop.type === "people" && Array.isArray(prop.people) &&
+          prop.people.length >= 25);
+      if (!truncated) continue;
+      const items: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await notion.pages.properties.retrieve({
+          page_id: page.id,
+          property_id: prop.id,
+          start_cursor: cursor,
+        }) as {
+          results?: Record<string, any>[];
+          has_more?: boolean;
+          next_cursor?: string | null;
+        };
+        items.push(...(res.results ?? []).map((r) => r[prop.type]));
+        cursor = res.has_more ? res.next_cursor ?? undefined : undefined;
+      } while (cursor);
+      prop[prop.type] = items;
+      if (prop.type === "relation") prop.has_more = false;
+    }
   }
+  return pages;
 }

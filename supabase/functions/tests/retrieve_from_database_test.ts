@@ -100,3 +100,160 @@ Deno.test("retrieve answers 400 for a bad body, 404 for another user's mapping, 
     await closeDb();
   }
 });
+
+/** Calls the emulator's control API. */
+async function control(path: string, body?: unknown) {
+  const { notionEmulatorUrl } = stackEnv();
+  const res = await fetch(`${notionEmulatorUrl}/_emulator/${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `emulator ${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Number of data source queries the emulator answered since the given request sequence. */
+async function queriesSince(seq: number): Promise<{ count: number; last: number }> {
+  const log = await control(`requests?since=${seq}&limit=10000`);
+  const entries = (log.requests ?? log) as { seq: number; method: string; path: string }[];
+  return {
+    count: entries.filter((r) => r.method === "POST" && /\/query$/.test(r.path)).length,
+    last: Math.max(seq, ...entries.map((r) => r.seq)),
+  };
+}
+
+async function tasksDataSource() {
+  const ws = await control("workspace");
+  return (ws.data_sources as { id: string; title: string }[]).find((d) => /tasks/i.test(d.title))!
+    .id;
+}
+
+Deno.test("an incremental run reads pages edited since the watermark, including a second edit in the same minute", async () => {
+  const user = await freshUser("incremental");
+  await demoMappingFor(user);
+  const ds = await tasksDataSource();
+  try {
+    const full = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(full.body.status, "completed");
+    const [{ page_id }] = await asUser(
+      user.claims,
+      (tx) => tx`select page_id from notion_sync.links limit 1`,
+    );
+    const edit = (name: string) =>
+      control(`pages/${page_id}`, { properties: { Status: { status: { name } } } });
+
+    await edit("Done");
+    const first = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      mode: "incremental",
+    }, user.jwt);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.ok(
+      first.body.retrieved < full.body.retrieved,
+      `an incremental run reads less (${first.body.retrieved})`,
+    );
+    const status = async () =>
+      (await asUser(
+        user.claims,
+        (tx) =>
+          tx`select t.status from notion_sync_demo.tasks t join notion_sync.links l on l.record_key = t.task_id::text
+           where l.page_id = ${page_id}`,
+      ))[0].status;
+    assert.equal(await status(), "Done");
+
+    // a second edit within the same minute: Notion's last_edited_time does not move
+    await edit("In progress");
+    const second = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      mode: "incremental",
+    }, user.jwt);
+    assert.equal(second.body.status, "completed");
+    assert.equal(await status(), "In progress", "the same-minute second edit arrives");
+    void ds;
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a changed schema turns an incremental run into a full scan", async () => {
+  const user = await freshUser("schema");
+  await demoMappingFor(user);
+  const ds = await tasksDataSource();
+  try {
+    await invoke(
+      "retrieve-from-database",
+      { databaseType: "tasks", createUnmatched: true },
+      user.jwt,
+    );
+    await control(`data_sources/${ds}`, {
+      properties: { [`Note ${crypto.randomUUID().slice(0, 6)}`]: { rich_text: {} } },
+    });
+    const res = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      mode: "incremental",
+    }, user.jwt);
+    const [run] = await asUser(
+      user.claims,
+      (tx) => tx`select mode, checkpoint from notion_sync.runs where run_id = ${res.body.runId}`,
+    );
+    assert.equal(run.mode, "full");
+    assert.equal(run.checkpoint.full_because, "the data source schema changed");
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a run out of time answers running and the next call resumes without re-reading finished batches; the result cap is windowed", async () => {
+  await control("reset", { seed: "demo:230" });
+  await control("limits", { result_cap: 100 });
+  const user = await freshUser("resume");
+  await demoMappingFor(user);
+  try {
+    let { last } = await queriesSince(0);
+    const first = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+      timeBudgetMs: 1,
+    }, user.jwt);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.status, "running", "a run past its time budget answers running");
+    assert.equal(first.body.progress.batches, 1);
+    let calls = 1;
+    let res = first;
+    while (res.body.status === "running" && calls < 10) {
+      res = await invoke("retrieve-from-database", {
+        databaseType: "tasks",
+        createUnmatched: true,
+        timeBudgetMs: 1,
+      }, user.jwt);
+      assert.equal(res.body.runId, first.body.runId, "the same run continues");
+      assert.equal(res.body.progress.resumed, true);
+      calls += 1;
+    }
+    assert.equal(res.body.status, "completed");
+    const queries = await queriesSince(last);
+    last = queries.last;
+    const [{ staged }] = await asUser(
+      user.claims,
+      (tx) =>
+        tx`select count(*)::int as staged from notion_sync.staged_pages sp join notion_sync.mappings m using (mapping_id)
+         where m.name = 'tasks'`,
+    );
+    assert.equal(staged, 230, "every page was read despite a result cap of 100");
+    assert.equal(queries.count, calls, "one query per invocation: no finished batch is read again");
+    const [{ rows }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
+    );
+    assert.equal(rows, 230);
+  } finally {
+    await control("limits", { result_cap: 10000 });
+    await control("reset", { seed: "demo" });
+    await closeDb();
+  }
+});

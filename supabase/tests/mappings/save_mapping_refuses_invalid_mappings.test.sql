@@ -1,7 +1,7 @@
 -- save_mapping validates a mapping against the staged data source schema and the target table,
 -- refuses it with an error naming both sides, and writes nothing when it is invalid.
 begin;
-select plan(12);
+select plan(13);
 
 create table public.items (
   item_id uuid primary key default gen_random_uuid(),
@@ -85,6 +85,9 @@ select isnt(notion_sync_api.save_mapping(pg_temp.mapping(
   'A valid mapping is saved.');
 select ok((select validated_at is not null from notion_sync.mappings where name = 'items'),
   'A saved mapping records when it was validated.');
+select results_eq($$ select run_policy, auto_resolve, create_unmatched, delete_policy from notion_sync.mappings where name = 'items' $$,
+  $$ values ('manual'::text, true, false, 'hold'::text) $$,
+  'A saved mapping defaults to manual conflicts, one-sided changes applied, no creates, deletes held.');
 
 select * from finish();
 rollback;
