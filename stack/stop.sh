@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# npm stop: end every process the local stack started (both profiles), keeping the dev data.
+# npm stop: end every process the local stack started (every profile under .local/, and
+# $STACK_DIR when set elsewhere), keeping the data.
 source "$(dirname "$0")/lib.sh"
-for profile in dev test; do
-  STACK_DIR=$ROOT/.local/$profile
+dirs=("$ROOT"/.local/*/)
+[ -n "${STACK_DIR:-}" ] && dirs+=("$STACK_DIR")
+for dir in "${dirs[@]}"; do
+  [ -d "$dir" ] || continue
+  STACK_DIR=${dir%/}
   stop_all
 done
 log "stopped"
