@@ -14,6 +14,8 @@ drop function notion_sync_api.apply_run(uuid);
 drop function notion_sync.apply_staged(uuid);
 alter table notion_sync.runs add column summary jsonb not null default '{}'::jsonb;
 alter table notion_sync.staged_pages add column properties_hash text;
+-- re-staging rewrites every row it sees: room on the page keeps those updates HOT
+alter table notion_sync.staged_pages set (fillfactor = 70);
 comment on column notion_sync.staged_pages.properties_hash is
   'md5 of the page''s properties as last staged: unchanged properties are not converted again.';
 comment on column notion_sync.runs.summary is
