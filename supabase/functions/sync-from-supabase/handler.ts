@@ -1,0 +1,527 @@
+/**
+ * sync-from-supabase: drains a mapping's outbox to Notion — updates (pre-read, pre-push check,
+ * PATCH of what the check returns, confirmation from the answer), idempotent creates, trashes and
+ * restores. Every decision is SQL (check_push, create_lookup, match_created_page, plan_restore);
+ * this function only moves data, through the integration's shared rate budget.
+ */
+import { z } from "zod";
+import { isNotionClientError } from "@notionhq/client";
+import { requireUser, type UserClaims } from "../_shared/auth.ts";
+import { asUser, type Tx } from "../_shared/db.ts";
+import { decryptToken } from "../_shared/crypto.ts";
+import { HttpError, readBody, respond } from "../_shared/http.ts";
+import {
+  backoffMs,
+  type BudgetedNotion,
+  budgetedNotionClient,
+  notionFailure,
+  NotionNetworkError,
+  notionStatus,
+  retryAfterSeconds,
+  UnknownOutcomeError,
+} from "../_shared/notion.ts";
+import { pgRateBudget, RateBudgetWaitTooLong, sleep } from "../_shared/rate_budget.ts";
+
+const Body = z.strictObject({
+  databaseType: z.string().min(
+    1,
+    "databaseType must name one of your mappings",
+  ),
+  recordIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
+  dryRun: z.boolean().optional(),
+});
+
+/** Wall-clock budget of one invocation: under the hosted 150 s, with room to finish an item. */
+const RUN_BUDGET_MS = 100_000;
+/** Attempts of one write within an invocation after unknown outcomes (each checked first). */
+const WRITE_ATTEMPTS = 4;
+/** Outbox items claimed at a time. */
+const CLAIM_BATCH = 10;
+
+interface StartedRun {
+  run_id: string;
+  mapping_id: string;
+  connection_id: string;
+  data_source_id: string;
+}
+
+interface OutboxItem {
+  outbox_id: string;
+  op: "create" | "update" | "trash" | "restore";
+  page_id: string | null;
+  record_key: string | null;
+  properties: Record<string, unknown>;
+  attempts: number;
+}
+
+interface Counts {
+  pushed: number;
+  created: number;
+  trashed: number;
+  restored: number;
+  conflicts: number;
+  failed: number;
+}
+
+type Page = Record<string, unknown> & { id: string; in_trash?: boolean };
+
+/** Handles one request (exported so tests call it without a server). */
+export function handler(req: Request): Promise<Response> {
+  return respond(req, async () => {
+    const claims = await requireUser(req);
+    const body = await readBody(req, Body);
+    if (body.dryRun) {
+      return await preview(claims, body.databaseType, body.recordIds);
+    }
+    const run = await asUser(claims, async (tx) => {
+      const [row] =
+        await tx`select notion_sync_api.start_run(${body.databaseType}, 'push', 'full') as r`;
+      return row.r as StartedRun;
+    });
+    try {
+      const counts = await drain(
+        claims,
+        run,
+        body.databaseType,
+        body.recordIds,
+      );
+      return await asUser(claims, async (tx) => {
+        const pending = await pendingCount(
+          tx,
+          body.databaseType,
+          body.recordIds,
+        );
+        await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
+                 where run_id = ${run.run_id}`;
+        await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
+        return { success: true, runId: run.run_id, ...counts, pending };
+      });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      await asUser(
+        claims,
+        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+      ).catch((finishError) => console.error("could not mark run failed:", finishError));
+      if (
+        isNotionClientError(e) || e instanceof UnknownOutcomeError ||
+        e instanceof NotionNetworkError
+      ) {
+        throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
+      }
+      throw e;
+    }
+  });
+}
+
+/** A dry run: what the outbox would send now, changing nothing. */
+async function preview(
+  claims: UserClaims,
+  mapping: string,
+  recordIds?: string[],
+) {
+  return await asUser(claims, async (tx) => {
+    const [m] = await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
+    if (!m) {
+      throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
+    }
+    const rows = await tx`
+      select op, count(*)::int as n from notion_sync.outbox
+      where mapping_id = ${m.mapping_id} and status = 'pending' and next_attempt_at <= now()
+        and (${recordIds ?? null}::text[] is null or record_key = any (${
+      recordIds ?? null
+    }::text[]))
+      group by op`;
+    const by = Object.fromEntries(
+      rows.map((r) => [r.op as string, r.n as number]),
+    );
+    return {
+      success: true,
+      dryRun: true,
+      pushed: by.update ?? 0,
+      created: by.create ?? 0,
+      trashed: by.trash ?? 0,
+      restored: by.restore ?? 0,
+      conflicts: 0,
+      failed: 0,
+      pending: await pendingCount(tx, mapping, recordIds),
+    };
+  });
+}
+
+async function pendingCount(
+  tx: Tx,
+  mapping: string,
+  recordIds?: string[],
+): Promise<number> {
+  const [row] = await tx`
+    select count(*)::int as n from notion_sync.outbox o
+    join notion_sync.mappings m on m.mapping_id = o.mapping_id
+    where m.name = ${mapping} and o.status in ('pending', 'in_flight')
+      and (${recordIds ?? null}::text[] is null or o.record_key = any (${
+    recordIds ?? null
+  }::text[]))`;
+  return row.n as number;
+}
+
+/** Claims due items batch by batch and pushes each, until none is due or time runs out. */
+async function drain(
+  claims: UserClaims,
+  run: StartedRun,
+  mapping: string,
+  recordIds?: string[],
+): Promise<Counts> {
+  const deadline = Date.now() + RUN_BUDGET_MS;
+  const ciphertext = await asUser(claims, async (tx) => {
+    const [row] =
+      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
+    return row.c as string;
+  });
+  const notion = budgetedNotionClient(await decryptToken(ciphertext), {
+    budget: pgRateBudget(claims, run.connection_id, { maxWaitMs: 60_000 }),
+    deadline,
+  });
+  const counts: Counts = {
+    pushed: 0,
+    created: 0,
+    trashed: 0,
+    restored: 0,
+    conflicts: 0,
+    failed: 0,
+  };
+  const ctx: Ctx = { claims, notion, run, deadline };
+  while (Date.now() < deadline) {
+    const items = await asUser(
+      claims,
+      async (tx) =>
+        await tx`select * from notion_sync_api.claim_outbox_for(${mapping}, ${
+          recordIds ?? null
+        }::text[], ${CLAIM_BATCH})` as unknown as OutboxItem[],
+    );
+    if (items.length === 0) break;
+    for (const item of items) {
+      if (Date.now() >= deadline) {
+        await sql(
+          ctx,
+          (tx) =>
+            tx`select notion_sync_api.fail_push(${item.outbox_id}, 'not attempted: the run ran out of time', false, 0)`,
+        );
+        continue;
+      }
+      await pushOne(ctx, item, counts);
+    }
+  }
+  return counts;
+}
+
+interface Ctx {
+  claims: UserClaims;
+  notion: BudgetedNotion;
+  run: StartedRun;
+  deadline: number;
+}
+
+function sql<T>(ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return asUser(ctx.claims, fn);
+}
+
+/** The column `v` of the one row a query answers, or null. */
+async function one(
+  ctx: Ctx,
+  fn: (tx: Tx) => Promise<readonly { v?: unknown }[]>,
+): Promise<unknown> {
+  const rows = await sql(ctx, fn);
+  return rows[0]?.v ?? null;
+}
+
+/** Pushes one claimed item; a failure ends it permanently (a conflict) or retries it later. */
+async function pushOne(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  try {
+    switch (item.op) {
+      case "update":
+        await pushUpdate(ctx, item, counts);
+        break;
+      case "create":
+        await pushCreate(ctx, item, counts);
+        break;
+      case "trash":
+        await pushTrash(ctx, item, counts);
+        break;
+      case "restore":
+        await pushRestore(ctx, item, counts);
+        break;
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const fromNotion = isNotionClientError(e) ||
+      e instanceof UnknownOutcomeError ||
+      e instanceof NotionNetworkError || e instanceof RateBudgetWaitTooLong;
+    if (!fromNotion) {
+      // a database or programming error: leave the item for a later run and fail this one
+      await sql(
+        ctx,
+        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${message}, false)`,
+      ).catch(() => {});
+      throw e instanceof HttpError ? new Error(`outbox item ${item.outbox_id}: ${message}`) : e;
+    }
+    const failure = notionFailure(e);
+    const permanent = failure === "permanent" || failure === "blocked";
+    const status = notionStatus(e instanceof UnknownOutcomeError ? e.cause : e);
+    await sql(
+      ctx,
+      (tx) =>
+        tx`select notion_sync_api.fail_push(${item.outbox_id}, ${`Notion ${
+          status ?? failure
+        }: ${message}`}, ${permanent}, ${retryAfterIn(e)})`,
+    );
+    if (permanent) counts.failed++;
+    if (status === 401) throw e; // the token no longer works: every other item would fail too
+  }
+}
+
+function retryAfterIn(e: unknown): number | null {
+  const seconds = retryAfterSeconds(
+    e instanceof UnknownOutcomeError ? e.cause : e,
+  );
+  if (e instanceof RateBudgetWaitTooLong) return Math.ceil(e.waitMs / 1000);
+  return seconds === undefined ? null : Math.max(1, Math.ceil(seconds));
+}
+
+async function retrievePage(ctx: Ctx, pageId: string): Promise<Page> {
+  return await ctx.notion.read((c) => c.pages.retrieve({ page_id: pageId })) as unknown as Page;
+}
+
+/** Waits before checking again after an unknown outcome (or gives up past the deadline). */
+async function pauseAfter(
+  ctx: Ctx,
+  e: unknown,
+  attempt: number,
+): Promise<void> {
+  if (!(e instanceof UnknownOutcomeError) || attempt + 1 >= WRITE_ATTEMPTS) {
+    throw e;
+  }
+  const delay = backoffMs(attempt);
+  if (Date.now() + delay > ctx.deadline) throw e;
+  await sleep(delay);
+}
+
+/** Update: pre-read, check_push, PATCH only what the check returns, confirm from the answer. */
+async function pushUpdate(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    const page = await retrievePage(ctx, item.page_id!);
+    const check = await one(
+      ctx,
+      (tx) =>
+        tx`select notion_sync_api.check_push(${item.outbox_id}, ${tx.json(page as never)}) as v`,
+    ) as {
+      decision: "write" | "done" | "conflict";
+      properties: Record<string, unknown>;
+    };
+    if (check.decision === "conflict") {
+      counts.conflicts++;
+      return;
+    }
+    if (check.decision === "done") {
+      counts.pushed++;
+      return;
+    }
+    try {
+      const answer = await ctx.notion.write((c) =>
+        c.pages.update({
+          page_id: item.page_id!,
+          properties: check.properties as never,
+        })
+      );
+      await sql(
+        ctx,
+        (tx) =>
+          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(answer as never)})`,
+      );
+      counts.pushed++;
+      return;
+    } catch (e) {
+      await pauseAfter(ctx, e, attempt); // then read again: check_push sees whether it landed
+    }
+  }
+}
+
+/** Trash: the page goes to Notion's trash (already there counts as done). */
+async function pushTrash(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    let page = await retrievePage(ctx, item.page_id!);
+    if (!page.in_trash) {
+      try {
+        page = await ctx.notion.write((c) =>
+          c.pages.update({ page_id: item.page_id!, in_trash: true })
+        ) as unknown as Page;
+      } catch (e) {
+        await pauseAfter(ctx, e, attempt);
+        continue;
+      }
+    }
+    await sql(
+      ctx,
+      (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
+    );
+    counts.trashed++;
+    return;
+  }
+}
+
+/** Create: idempotent — a later attempt, or one after an unknown outcome, looks the page up first. */
+async function pushCreate(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  const page = await createOnce(
+    ctx,
+    item,
+    ctx.run.data_source_id,
+    item.properties,
+  );
+  await sql(
+    ctx,
+    (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
+  );
+  counts.created++;
+}
+
+/** The page this item made earlier, if a lookup finds it (SQL decides which one is ours). */
+async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
+  const lookup = await one(
+    ctx,
+    (tx) => tx`select notion_sync_api.create_lookup(${item.outbox_id}) as v`,
+  ) as { data_source_id: string; filter: Record<string, unknown> };
+  const pages: unknown[] = [];
+  let cursor: string | undefined;
+  do {
+    const res = await ctx.notion.read((c) =>
+      c.dataSources.query({
+        data_source_id: lookup.data_source_id,
+        filter: lookup.filter as never,
+        sorts: [{ timestamp: "created_time", direction: "descending" }],
+        page_size: 100,
+        start_cursor: cursor,
+      })
+    );
+    pages.push(...res.results);
+    cursor = res.has_more && pages.length < 500 ? res.next_cursor ?? undefined : undefined;
+  } while (cursor);
+  return await one(
+    ctx,
+    (tx) =>
+      tx`select notion_sync_api.match_created_page(${item.outbox_id}, ${
+        tx.json(pages as never)
+      }) as v`,
+  ) as Page | null;
+}
+
+/**
+ * Creates a page at most once: an item attempted before (attempts > 1) is looked up first; a 503
+ * that says the create committed is confirmed with the page it names; after any other unknown
+ * outcome the page is looked up before the create is sent again.
+ */
+async function createOnce(
+  ctx: Ctx,
+  item: OutboxItem,
+  dataSourceId: string,
+  properties: Record<string, unknown>,
+): Promise<Page> {
+  if (item.attempts > 1) {
+    const found = await lookUpCreated(ctx, item);
+    if (found) return found;
+  }
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await ctx.notion.write((c) =>
+        c.pages.create({
+          parent: { data_source_id: dataSourceId },
+          properties: properties as never,
+        })
+      ) as unknown as Page;
+    } catch (e) {
+      if (e instanceof UnknownOutcomeError && e.committedResourceId) {
+        return await retrievePage(ctx, e.committedResourceId);
+      }
+      await pauseAfter(ctx, e, attempt);
+      const found = await lookUpCreated(ctx, item);
+      if (found) return found;
+    }
+  }
+}
+
+/** Restore: un-trash the original page, or create it again from the record and relink it. */
+async function pushRestore(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    let page: Page | null;
+    try {
+      page = await retrievePage(ctx, item.page_id!);
+    } catch (e) {
+      if ((e as { status?: number }).status !== 404) throw e;
+      page = null;
+    }
+    const plan = await one(
+      ctx,
+      (tx) =>
+        tx`select notion_sync_api.plan_restore(${item.outbox_id}, ${
+          page ? tx.json(page as never) : null
+        }::jsonb) as v`,
+    ) as {
+      action: "untrash" | "done" | "recreate" | "fail";
+      data_source_id?: string;
+      properties?: Record<string, unknown>;
+      error?: string;
+    };
+    if (plan.action === "fail") {
+      await sql(
+        ctx,
+        (tx) =>
+          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${
+            plan.error ?? "cannot restore"
+          }, true)`,
+      );
+      counts.failed++;
+      return;
+    }
+    if (plan.action === "untrash") {
+      try {
+        page = await ctx.notion.write((c) =>
+          c.pages.update({ page_id: item.page_id!, in_trash: false })
+        ) as unknown as Page;
+      } catch (e) {
+        await pauseAfter(ctx, e, attempt);
+        continue;
+      }
+    } else if (plan.action === "recreate") {
+      page = await createOnce(
+        ctx,
+        item,
+        plan.data_source_id!,
+        plan.properties!,
+      );
+    }
+    await sql(
+      ctx,
+      (tx) =>
+        tx`select notion_sync_api.confirm_restore(${item.outbox_id}, ${tx.json(page as never)})`,
+    );
+    counts.restored++;
+    return;
+  }
+}

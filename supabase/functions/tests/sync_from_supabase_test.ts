@@ -1,0 +1,376 @@
+import assert from "node:assert/strict";
+import { asUser, closeDb } from "../_shared/db.ts";
+import { NOTION_VERSION } from "../_shared/notion.ts";
+import { handler } from "../sync-from-supabase/handler.ts";
+import { demoMappingFor, freshUser, invoke } from "../../../stack/testing.ts";
+import {
+  connectNotion,
+  DEMO_TASK_COLUMNS,
+  ensureMapping,
+  fieldMapByName,
+  stackEnv,
+} from "../../../stack/setup.ts";
+
+type User = Awaited<ReturnType<typeof freshUser>>;
+
+/** A call to the emulator's control API. */
+async function control(path: string, body?: unknown, method = body === undefined ? "GET" : "POST") {
+  const res = await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A request to the emulator's public API as an integration. */
+async function notionApi(token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${stackEnv().notionEmulatorUrl}/v1/${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      "notion-version": NOTION_VERSION,
+      "content-type": "application/json",
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`notion ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+let added: string[] = [];
+
+/** Adds fault rules; clearFaults removes them (and only them: other tests' rules stay). */
+async function addFaults(rules: Record<string, unknown>[]) {
+  added.push(...(await control("faults", { rules })).ids);
+}
+
+async function clearFaults() {
+  for (const id of added) await control(`faults/${id}`, undefined, "DELETE");
+  added = [];
+}
+
+const title = (text: string) => ({ title: [{ type: "text", text: { content: text } }] });
+
+/**
+ * A user with their own integration (its own token, so faults and rate limits touch only this
+ * test) and their own small data source under Team Home, mapped as "tasks" onto
+ * notion_sync_demo.tasks, with the pages already retrieved (first contact, createUnmatched).
+ */
+async function isolatedSync(label: string, titles: string[]) {
+  const user = await freshUser(label);
+  const token = `secret_sfs_${crypto.randomUUID().replaceAll("-", "")}`;
+  const ws = await control("workspace");
+  const demo = ws.integrations.find((i: { token: string }) =>
+    i.token === "secret_demo_notion_token"
+  );
+  await control("integrations", { token, name: `push test ${label}`, share: demo.shared });
+  const db = await notionApi(token, "POST", "databases", {
+    parent: { type: "page_id", page_id: demo.shared[0] },
+    title: [{ type: "text", text: { content: `Push test ${label}` } }],
+    initial_data_source: {
+      properties: {
+        Name: { title: {} },
+        Priority: { select: { options: [{ name: "Low" }, { name: "High" }] } },
+        Done: { checkbox: {} },
+        Estimate: { number: {} },
+      },
+    },
+  });
+  const dataSourceId = db.data_sources[0].id as string;
+  const pages: Record<string, string> = {};
+  for (const [i, t] of titles.entries()) {
+    const page = await notionApi(token, "POST", "pages", {
+      parent: { data_source_id: dataSourceId },
+      properties: {
+        Name: title(t),
+        Estimate: { number: i + 1 },
+        Priority: { select: { name: "Low" } },
+      },
+    });
+    pages[t] = page.id;
+  }
+  const { notionEmulatorUrl } = stackEnv();
+  const connectionId = await connectNotion(user.claims, {
+    name: "push",
+    token,
+    notionBaseUrl: notionEmulatorUrl,
+  });
+  const fieldMap = await fieldMapByName({
+    token,
+    notionBaseUrl: notionEmulatorUrl,
+    dataSourceId,
+    columns: DEMO_TASK_COLUMNS,
+  });
+  const mappingId = await ensureMapping(user.claims, {
+    name: "tasks",
+    connectionId,
+    dataSourceId,
+    targetSchema: "notion_sync_demo",
+    targetTable: "tasks",
+    keyColumn: "task_id",
+    ownerColumn: "owner_id",
+    fieldMap,
+    notion: { token, baseUrl: notionEmulatorUrl },
+  });
+  const first = await invoke("retrieve-from-database", {
+    databaseType: "tasks",
+    createUnmatched: true,
+  }, user.jwt);
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.equal(first.body.newRecords, titles.length);
+  return { user, token, dataSourceId, pages, mappingId, connectionId };
+}
+
+/** Runs SQL as the user. */
+function asThem<T>(user: User, fn: Parameters<typeof asUser<T>>[1]): Promise<T> {
+  return asUser(user.claims, fn);
+}
+
+/** A page as Notion has it (the control API's untruncated view). */
+async function notionPage(pageId: string) {
+  return await control(`pages/${pageId}`);
+}
+
+function plainTitle(page: Record<string, any>): string {
+  return page.properties.Name.title.map((t: { plain_text: string }) => t.plain_text).join("");
+}
+
+/** Live pages of a data source, as the integration sees them. */
+async function livePages(token: string, dataSourceId: string) {
+  const body = await notionApi(token, "POST", `data_sources/${dataSourceId}/query`, {
+    page_size: 100,
+  });
+  return body.results as Record<string, any>[];
+}
+
+async function retrieve(user: User) {
+  const res = await invoke("retrieve-from-database", {
+    databaseType: "tasks",
+    autoResolve: true,
+  }, user.jwt);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+async function push(user: User, body: Record<string, unknown> = {}) {
+  const res = await invoke("sync-from-supabase", { databaseType: "tasks", ...body }, user.jwt);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+Deno.test("a Supabase edit reaches Notion through retrieve and sync-from-supabase; the base is the value read back", async () => {
+  const s = await isolatedSync("edit", ["Alpha", "Beta", "Gamma"]);
+  try {
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`update notion_sync_demo.tasks set estimate = 8.5, title = 'Alpha, edited', done = true
+         where title = 'Alpha'`,
+    );
+    await retrieve(s.user); // the reconcile plans the push
+
+    const dry = await push(s.user, { dryRun: true });
+    assert.equal(dry.pushed, 1, "a dry run says what it would push");
+    assert.equal(plainTitle(await notionPage(s.pages.Alpha)), "Alpha", "…and writes nothing");
+
+    const res = await push(s.user);
+    assert.equal(res.success, true);
+    assert.equal(res.pushed, 1);
+    assert.equal(res.conflicts, 0);
+    assert.equal(res.pending, 0);
+    assert.ok(res.runId, "the push is a run");
+
+    const page = await notionPage(s.pages.Alpha);
+    assert.equal(plainTitle(page), "Alpha, edited");
+    assert.equal(page.properties.Estimate.number, 8.5);
+    assert.equal(page.properties.Done.checkbox, true);
+    assert.equal(page.properties.Priority.select.name, "Low", "an unchanged property is kept");
+
+    const [link] = await asThem(
+      s.user,
+      (tx) => tx`select base from notion_sync.links where page_id = ${s.pages.Alpha}`,
+    );
+    assert.equal(link.base.estimate, 8.5);
+    assert.equal(link.base.title, "Alpha, edited");
+    assert.equal(link.base.done, true);
+
+    const again = await push(s.user);
+    assert.equal(again.pushed, 0, "nothing is pushed twice");
+    const next = await retrieve(s.user);
+    assert.equal(next.conflicts, 0, "our own write comes back as an echo, not a change");
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a Notion edit made between the plan and the push becomes a conflict, not an overwrite", async () => {
+  const s = await isolatedSync("race", ["One", "Two"]);
+  try {
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 5 where title = 'One'`,
+    );
+    await retrieve(s.user);
+    await control(`pages/${s.pages.One}`, { properties: { Estimate: { number: 13 } } });
+
+    const res = await push(s.user);
+    assert.equal(res.pushed, 0);
+    assert.equal(res.conflicts, 1);
+    assert.equal((await notionPage(s.pages.One)).properties.Estimate.number, 13, "Notion kept 13");
+    const conflicts = await asThem(
+      s.user,
+      (tx) =>
+        tx`select field, notion, supabase from notion_sync_api.open_conflicts where page_id = ${s.pages.One}`,
+    );
+    assert.deepEqual(
+      conflicts.map((c) => [c.field, Number(c.notion), Number(c.supabase)]),
+      [["estimate", 13, 5]],
+    );
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a create answered by a committed-then-503 leaves exactly one page, linked to its record", async () => {
+  const s = await isolatedSync("create", ["Existing"]);
+  try {
+    const [{ task_id }] = await asThem(
+      s.user,
+      (tx) =>
+        tx`insert into notion_sync_demo.tasks (title, estimate) values ('Brand new', 3)
+         returning task_id::text`,
+    );
+    await retrieve(s.user); // a completed full scan: the unlinked record becomes a create
+    await addFaults([
+      { method: "POST", path: "/^\\/v1\\/pages$/", token: s.token, action: "committed_503" },
+    ]);
+    const res = await push(s.user);
+    assert.equal(res.created, 1, JSON.stringify(res));
+    assert.equal(res.failed, 0);
+
+    const pages = (await livePages(s.token, s.dataSourceId)).filter((p) =>
+      plainTitle(p) === "Brand new"
+    );
+    assert.equal(pages.length, 1, "exactly one page");
+    const [link] = await asThem(
+      s.user,
+      (tx) => tx`select page_id from notion_sync.links where record_key = ${task_id}`,
+    );
+    assert.equal(link.page_id, pages[0].id);
+    const again = await push(s.user);
+    assert.equal(again.created, 0);
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
+Deno.test("a 429 storm and random 5xx slow a push down but do not change its result", async () => {
+  const s = await isolatedSync("storm", ["S1", "S2", "S3", "S4"]);
+  try {
+    await asThem(s.user, async (tx) => {
+      await tx`update notion_sync_demo.tasks set estimate = estimate * 10, done = true`;
+      await tx`insert into notion_sync_demo.tasks (title, estimate) values ('S5', 50)`;
+    });
+    await retrieve(s.user);
+    const { requests } = await control("requests?limit=1");
+    const since = requests.length ? requests[requests.length - 1].seq : 0;
+    await addFaults([
+      { token: s.token, probability: 0.3, action: "error", status: 429, retry_after: 1 },
+      { token: s.token, probability: 0.1, action: "error", status: 503 },
+      { token: s.token, probability: 0.05, action: "error", status: 502 },
+    ]);
+    const res = await push(s.user);
+    assert.deepEqual(
+      { pushed: res.pushed, created: res.created, failed: res.failed, pending: res.pending },
+      { pushed: 4, created: 1, failed: 0, pending: 0 },
+      JSON.stringify(res),
+    );
+    await clearFaults();
+
+    const live = await livePages(s.token, s.dataSourceId);
+    assert.equal(live.length, 5, "one page per record, no duplicate");
+    const estimates = live.map((p) => p.properties.Estimate.number).sort((a, b) => a - b);
+    assert.deepEqual(estimates, [10, 20, 30, 40, 50]);
+    assert.ok(live.filter((p) => plainTitle(p) !== "S5").every((p) => p.properties.Done.checkbox));
+
+    const log = await control(`requests?since=${since}&limit=1000`);
+    const mine = log.requests.filter((r: { integration: string | null }) =>
+      r.integration === "push test storm"
+    );
+    assert.ok(mine.some((r: { status: number }) => r.status === 429), "the storm happened");
+    assert.ok(mine.some((r: { status: number }) => r.status >= 500), "5xx answers happened");
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
+Deno.test("a page trashed in Notion is restored by un-trashing it (same page id)", async () => {
+  const s = await isolatedSync("restore", ["Keep me", "Other"]);
+  try {
+    await control(`pages/${s.pages["Keep me"]}`, { in_trash: true });
+    await retrieve(s.user);
+    const [conflict] = await asThem(s.user, (tx) =>
+      tx`select conflict_id from notion_sync.conflicts
+         where page_id = ${s.pages["Keep me"]} and kind = 'page_missing' and status = 'open'`);
+    assert.ok(conflict, "the trashed page is held for a person");
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
+    );
+    const res = await push(s.user);
+    assert.equal(res.restored, 1, JSON.stringify(res));
+    const page = await notionPage(s.pages["Keep me"]);
+    assert.equal(page.in_trash, false);
+    assert.equal((await livePages(s.token, s.dataSourceId)).length, 2, "no new page");
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 404 for another user's mapping", async () => {
+  const owner = await freshUser("push-owner");
+  const other = await freshUser("push-other");
+  await demoMappingFor(owner);
+  try {
+    const bad = await handler(
+      new Request("http://x/sync-from-supabase", {
+        method: "POST",
+        headers: { authorization: `Bearer ${owner.jwt}` },
+        body: JSON.stringify({ databaseType: "tasks", recordIds: "all" }),
+      }),
+    );
+    assert.equal(bad.status, 400);
+    const badBody = await bad.json();
+    assert.equal(badBody.error.code, "invalid_request");
+    assert.match(badBody.error.message, /recordIds/);
+
+    const extra = await invoke(
+      "sync-from-supabase",
+      { databaseType: "tasks", force: 1 },
+      owner.jwt,
+    );
+    assert.equal(extra.status, 400);
+
+    const anonymous = await invoke("sync-from-supabase", { databaseType: "tasks" });
+    assert.equal(anonymous.status, 401);
+
+    const notYours = await invoke("sync-from-supabase", { databaseType: "tasks" }, other.jwt);
+    assert.equal(notYours.status, 404);
+    assert.equal(notYours.body.error.code, "not_found");
+    const notYoursDry = await invoke(
+      "sync-from-supabase",
+      { databaseType: "tasks", dryRun: true },
+      other.jwt,
+    );
+    assert.equal(notYoursDry.status, 404);
+  } finally {
+    await closeDb();
+  }
+});
