@@ -60,7 +60,7 @@ Deno.test("review: a two-sided edit shows base / Notion / Supabase; prefer_notio
   try {
     const row = await linkedRow(user);
     const base = row.estimate;
-    const notionValue = 200 + Math.floor(Math.random() * 700);
+    const notionValue = (base ?? 0) + 100 + Math.floor(Math.random() * 100);
     const supabaseValue = notionValue + 1;
     await asUser(
       user.claims,
@@ -162,7 +162,7 @@ Deno.test("review: revert undoes a run's changes; a whole run's conflicts resolv
   try {
     const row = await linkedRow(user);
     const before = row.estimate;
-    const edited = 1000 + Math.floor(Math.random() * 1000);
+    const edited = (before ?? 0) + 1000 + Math.floor(Math.random() * 100);
     await editInNotion(row.page_id, { Estimate: { number: edited } });
     const run = await invoke("retrieve-from-database", {
       databaseType: "tasks",
