@@ -135,11 +135,19 @@ Deno.test("review: a two-sided edit shows base / Notion / Supabase; prefer_notio
       "the conflict is open again",
     );
 
-    // the other choice goes to Notion through the outbox
+    // a merge names a side per field; Supabase's side goes to Notion through the outbox
+    const unchosen = await review({
+      action: "resolve",
+      conflictId: conflict.conflict_id,
+      resolution: "merge",
+    }, user);
+    assert.equal(unchosen.status, 400, JSON.stringify(unchosen.body));
+    assert.match(unchosen.body.error.message, /estimate/);
     const toNotion = await review({
       action: "resolve",
       conflictIds: [conflict.conflict_id],
-      resolution: "prefer_supabase",
+      resolution: "merge",
+      choices: { estimate: "supabase" },
     }, user);
     assert.equal(toNotion.status, 200, JSON.stringify(toNotion.body));
     assert.deepEqual(toNotion.body.counts, { resolved: 1 });
