@@ -257,3 +257,94 @@ Deno.test("a run out of time answers running and the next call resumes without r
     await closeDb();
   }
 });
+
+Deno.test("two concurrent invocations on one mapping: the second answers 409 naming the run", async () => {
+  const user = await freshUser("concurrent");
+  await demoMappingFor(user);
+  try {
+    const [a, b] = await Promise.all([
+      invoke("retrieve-from-database", { databaseType: "tasks", createUnmatched: true }, user.jwt),
+      invoke("retrieve-from-database", { databaseType: "tasks", createUnmatched: true }, user.jwt),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    assert.deepEqual(statuses, [200, 409]);
+    const busy = a.status === 409 ? a : b;
+    const done = a.status === 200 ? a : b;
+    assert.match(busy.body.error.message, new RegExp(done.body.runId));
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("an emptied Supabase table is rebuilt from Notion: held deletes, a recommendation, one resolution", async () => {
+  const user = await freshUser("rebuild");
+  await demoMappingFor(user);
+  try {
+    const first = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
+    const total = first.body.newRecords;
+    assert.ok(total > 0);
+    // the app's table is emptied (a bad migration, a mistaken delete)
+    await asUser(
+      user.claims,
+      (tx) => tx`delete from notion_sync_demo.tasks where title is not null or title is null`,
+    );
+    const [recovery] = await asUser(
+      user.claims,
+      (tx) =>
+        tx`select recommendation, reason from notion_sync_api.recovery where mapping = 'tasks'`,
+    );
+    assert.equal(recovery.recommendation, "restore_supabase_from_notion");
+
+    const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+    assert.equal(second.body.status, "completed");
+    const [{ rows }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
+    );
+    assert.equal(rows, 0, "nothing is re-created without a person choosing it");
+    // all rows deleted at once is more than the safety valve lets through: one review holds them
+    const [bulk] = await asUser(
+      user.claims,
+      (tx) =>
+        tx`select conflict_id, details -> 'counts' ->> 'missing' as missing from notion_sync.conflicts
+           where kind = 'bulk_change' and status = 'open'`,
+    );
+    assert.equal(Number(bulk.missing), total, "the review counts every deleted record");
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflict(${bulk.conflict_id}, 'merge', '{"approve": "missing"}')`,
+    );
+    const held = await asUser(
+      user.claims,
+      (tx) =>
+        tx`select count(*)::int as n from notion_sync.conflicts where kind = 'record_deleted' and status = 'open'`,
+    );
+    assert.equal(
+      held[0].n,
+      total,
+      "once the review is approved, every deleted record waits as a conflict",
+    );
+
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflicts(null, ${second.body.runId}, 'prefer_notion')`,
+    );
+    const [{ back }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as back from notion_sync_demo.tasks`,
+    );
+    assert.equal(back, total, "one resolution of the run restores every row from Notion");
+    const [after] = await asUser(
+      user.claims,
+      (tx) => tx`select recommendation from notion_sync_api.recovery where mapping = 'tasks'`,
+    );
+    assert.equal(after.recommendation, "none");
+  } finally {
+    await closeDb();
+  }
+});
