@@ -70,27 +70,16 @@ export function handler(req: Request): Promise<Response> {
   return respond(req, async () => {
     const claims = await requireUser(req);
     const body = await readBody(req, Body);
-    if (body.dryRun) {
-      return await preview(claims, body.databaseType, body.recordIds);
-    }
+    if (body.dryRun) return await preview(claims, body.databaseType, body.recordIds);
     const run = await asUser(claims, async (tx) => {
       const [row] =
         await tx`select notion_sync_api.start_run(${body.databaseType}, 'push', 'full') as r`;
       return row.r as StartedRun;
     });
     try {
-      const counts = await drain(
-        claims,
-        run,
-        body.databaseType,
-        body.recordIds,
-      );
+      const counts = await drain(claims, run, body.databaseType, body.recordIds);
       return await asUser(claims, async (tx) => {
-        const pending = await pendingCount(
-          tx,
-          body.databaseType,
-          body.recordIds,
-        );
+        const pending = await pendingCount(tx, body.databaseType, body.recordIds);
         await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
                  where run_id = ${run.run_id}`;
         await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
@@ -114,26 +103,17 @@ export function handler(req: Request): Promise<Response> {
 }
 
 /** A dry run: what the outbox would send now, changing nothing. */
-async function preview(
-  claims: UserClaims,
-  mapping: string,
-  recordIds?: string[],
-) {
+async function preview(claims: UserClaims, mapping: string, recordIds?: string[]) {
+  const keys = recordIds ?? null;
   return await asUser(claims, async (tx) => {
     const [m] = await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
-    if (!m) {
-      throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
-    }
+    if (!m) throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
     const rows = await tx`
       select op, count(*)::int as n from notion_sync.outbox
       where mapping_id = ${m.mapping_id} and status = 'pending' and next_attempt_at <= now()
-        and (${recordIds ?? null}::text[] is null or record_key = any (${
-      recordIds ?? null
-    }::text[]))
+        and (${keys}::text[] is null or record_key = any (${keys}::text[]))
       group by op`;
-    const by = Object.fromEntries(
-      rows.map((r) => [r.op as string, r.n as number]),
-    );
+    const by = Object.fromEntries(rows.map((r) => [r.op as string, r.n as number]));
     return {
       success: true,
       dryRun: true,
@@ -148,18 +128,14 @@ async function preview(
   });
 }
 
-async function pendingCount(
-  tx: Tx,
-  mapping: string,
-  recordIds?: string[],
-): Promise<number> {
+/** Outbox items of the mapping (of those records) still to send, due or not. */
+async function pendingCount(tx: Tx, mapping: string, recordIds?: string[]): Promise<number> {
+  const keys = recordIds ?? null;
   const [row] = await tx`
     select count(*)::int as n from notion_sync.outbox o
     join notion_sync.mappings m on m.mapping_id = o.mapping_id
     where m.name = ${mapping} and o.status in ('pending', 'in_flight')
-      and (${recordIds ?? null}::text[] is null or o.record_key = any (${
-    recordIds ?? null
-  }::text[]))`;
+      and (${keys}::text[] is null or o.record_key = any (${keys}::text[]))`;
   return row.n as number;
 }
 
@@ -189,21 +165,23 @@ async function drain(
     failed: 0,
   };
   const ctx: Ctx = { claims, notion, run, deadline };
+  const keys = recordIds ?? null;
   while (Date.now() < deadline) {
-    const items = await asUser(
-      claims,
-      async (tx) =>
-        await tx`select * from notion_sync_api.claim_outbox_for(${mapping}, ${
-          recordIds ?? null
-        }::text[], ${CLAIM_BATCH})` as unknown as OutboxItem[],
-    );
+    const items = await sql(
+      ctx,
+      (tx) =>
+        tx`select * from notion_sync_api.claim_outbox_for(${mapping}, ${keys}::text[], ${CLAIM_BATCH})`,
+    ) as unknown as OutboxItem[];
     if (items.length === 0) break;
     for (const item of items) {
       if (Date.now() >= deadline) {
+        // out of time: hand the item back untouched (not a failed attempt) for the next run
         await sql(
           ctx,
           (tx) =>
-            tx`select notion_sync_api.fail_push(${item.outbox_id}, 'not attempted: the run ran out of time', false, 0)`,
+            tx`update notion_sync.outbox set status = 'pending', attempts = greatest(attempts - 1, 0),
+                                           updated_at = now()
+             where outbox_id = ${item.outbox_id} and status = 'in_flight'`,
         );
         continue;
       }
@@ -385,12 +363,7 @@ async function pushCreate(
   item: OutboxItem,
   counts: Counts,
 ): Promise<void> {
-  const page = await createOnce(
-    ctx,
-    item,
-    ctx.run.data_source_id,
-    item.properties,
-  );
+  const page = await createOnce(ctx, item, ctx.run.data_source_id, item.properties);
   await sql(
     ctx,
     (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
@@ -509,12 +482,7 @@ async function pushRestore(
         continue;
       }
     } else if (plan.action === "recreate") {
-      page = await createOnce(
-        ctx,
-        item,
-        plan.data_source_id!,
-        plan.properties!,
-      );
+      page = await createOnce(ctx, item, plan.data_source_id!, plan.properties!);
     }
     await sql(
       ctx,

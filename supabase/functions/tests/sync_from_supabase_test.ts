@@ -334,7 +334,120 @@ Deno.test("a page trashed in Notion is restored by un-trashing it (same page id)
   }
 });
 
-Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 404 for another user's mapping", async () => {
+Deno.test("a create whose earlier attempt committed without an answer is looked up, not sent again", async () => {
+  const s = await isolatedSync("lookup", ["Old"]);
+  try {
+    const [{ task_id }] = await asThem(
+      s.user,
+      (tx) =>
+        tx`insert into notion_sync_demo.tasks (title, estimate) values ('Made before', 7)
+         returning task_id::text`,
+    );
+    await retrieve(s.user);
+    // an earlier instance claimed the create, sent it, and died before reading the answer
+    const [item] = await asThem(
+      s.user,
+      (tx) =>
+        tx`update notion_sync.outbox set attempts = 1 where record_key = ${task_id} and op = 'create'
+         returning properties`,
+    );
+    const made = await notionApi(s.token, "POST", "pages", {
+      parent: { data_source_id: s.dataSourceId },
+      properties: item.properties,
+    });
+    const res = await push(s.user);
+    assert.equal(res.created, 1, JSON.stringify(res));
+    const pages = (await livePages(s.token, s.dataSourceId)).filter((p) =>
+      plainTitle(p) === "Made before"
+    );
+    assert.deepEqual(pages.map((p) => p.id), [made.id], "the page made earlier, and no other");
+    const [link] = await asThem(
+      s.user,
+      (tx) => tx`select page_id from notion_sync.links where record_key = ${task_id}`,
+    );
+    assert.equal(link.page_id, made.id);
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a page purged from Notion is created again from the record and relinked", async () => {
+  const s = await isolatedSync("recreate", ["Lost", "Fine"]);
+  try {
+    await control(`pages/${s.pages.Lost}`, { in_trash: true });
+    await retrieve(s.user);
+    await control(`pages/${s.pages.Lost}/purge`, {});
+    const [conflict] = await asThem(
+      s.user,
+      (tx) =>
+        tx`select conflict_id, record_key from notion_sync.conflicts
+         where page_id = ${s.pages.Lost} and kind = 'page_missing' and status = 'open'`,
+    );
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
+    );
+    const res = await push(s.user);
+    assert.equal(res.restored, 1, JSON.stringify(res));
+    const again = (await livePages(s.token, s.dataSourceId)).filter((p) =>
+      plainTitle(p) === "Lost"
+    );
+    assert.equal(again.length, 1, "one page again");
+    assert.notEqual(again[0].id, s.pages.Lost, "a new page (the original is gone for good)");
+    assert.equal(again[0].properties.Estimate.number, 1, "with the record's values");
+    const [link] = await asThem(
+      s.user,
+      (tx) =>
+        tx`select page_id, base from notion_sync.links where record_key = ${conflict.record_key}`,
+    );
+    assert.equal(link.page_id, again[0].id, "the record is linked to the new page");
+    assert.equal(link.base.title, "Lost");
+    const next = await retrieve(s.user);
+    assert.equal(next.conflicts, 0);
+    assert.equal(next.newRecords, 0, "the new page is not imported as another record");
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a record deleted in Supabase, the deletion confirmed, trashes its page; recordIds limits a push", async () => {
+  const s = await isolatedSync("trash", ["Gone", "Kept", "Edited"]);
+  try {
+    await asThem(s.user, async (tx) => {
+      await tx`delete from notion_sync_demo.tasks where title = 'Gone'`;
+      await tx`update notion_sync_demo.tasks set estimate = 30 where title in ('Kept', 'Edited')`;
+    });
+    await retrieve(s.user);
+    const [conflict] = await asThem(s.user, (tx) =>
+      tx`select conflict_id from notion_sync.conflicts
+         where page_id = ${s.pages.Gone} and kind = 'record_deleted' and status = 'open'`);
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
+    );
+    const [edited] = await asThem(
+      s.user,
+      (tx) => tx`select task_id::text from notion_sync_demo.tasks where title = 'Edited'`,
+    );
+    const only = await push(s.user, { recordIds: [edited.task_id] });
+    assert.equal(only.pushed, 1, JSON.stringify(only));
+    assert.equal(only.trashed, 0);
+    assert.equal(only.pending, 0, "nothing of that record is left");
+    assert.equal((await notionPage(s.pages.Kept)).properties.Estimate.number, 2, "Kept waits");
+
+    const rest = await push(s.user);
+    assert.equal(rest.trashed, 1, JSON.stringify(rest));
+    assert.equal(rest.pushed, 1);
+    assert.equal((await notionPage(s.pages.Gone)).in_trash, true);
+    assert.equal((await notionPage(s.pages.Kept)).properties.Estimate.number, 30);
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 404 for another user's mapping, 409 while a run holds it", async () => {
   const owner = await freshUser("push-owner");
   const other = await freshUser("push-other");
   await demoMappingFor(owner);
@@ -370,6 +483,14 @@ Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 4
       other.jwt,
     );
     assert.equal(notYoursDry.status, 404);
+
+    const running = await asUser(owner.claims, async (tx) => {
+      const [r] = await tx`select notion_sync_api.start_run('tasks') ->> 'run_id' as id`;
+      return r.id as string;
+    });
+    const busy = await invoke("sync-from-supabase", { databaseType: "tasks" }, owner.jwt);
+    assert.equal(busy.status, 409, "a run already holds the mapping");
+    assert.match(busy.body.error.message, new RegExp(running));
   } finally {
     await closeDb();
   }
