@@ -1366,27 +1366,3 @@ comment on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) is
 revoke execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) from public;
 grant execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb)
   to authenticated, service_role;
-
--- the skeleton's conversion, delegated ------------------------------------------------------
-
--- Plain value of one Notion property object, as the skeleton's staging stores it: the canonical
--- value, with rich text as its plain text and a date as its start. Kept for existing callers;
--- new code uses notion_to_canonical and canonical_to_column. Any caller; raises 22023 / 22007
--- for unreadable values.
-create or replace function notion_sync.property_value(p_property jsonb)
-returns jsonb
-language sql
-immutable
-set search_path = ''
-as $$
-  select case
-    when p_property ->> 'type' in ('title', 'rich_text') then
-      to_jsonb(nullif(notion_sync.rich_text_plain(x.c), ''))
-    when p_property ->> 'type' = 'date' then x.c -> 'start'
-    else x.c
-  end
-  from (select notion_sync.notion_to_canonical(p_property) as c) x
-$$;
-comment on function notion_sync.property_value(jsonb) is
-  'Plain value of one Notion property object (delegates to notion_to_canonical). Any caller; '
-  'raises 22023 / 22007 for unreadable values.';

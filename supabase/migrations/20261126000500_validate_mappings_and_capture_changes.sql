@@ -204,32 +204,3 @@ comment on function notion_sync.attach_change_capture(uuid) is
   '(through save_mapping). Raises P0002 (not the caller''s mapping), 42P01, 42501.';
 revoke execute on function notion_sync.attach_change_capture(uuid) from public;
 grant execute on function notion_sync.attach_change_capture(uuid) to authenticated;
-
--- apply_run marks its own writes (see capture_row_change and the guard): the skeleton's body moves
--- to notion_sync.apply_staged, and apply_run sets the flag around it.
-alter function notion_sync_api.apply_run(uuid) set schema notion_sync;
-alter function notion_sync.apply_run(uuid) rename to apply_staged;
-comment on function notion_sync.apply_staged(uuid) is
-  'Applies the pages a run staged (the skeleton''s apply_run). Call notion_sync_api.apply_run.';
-
-create function notion_sync_api.apply_run(p_run_id uuid)
-returns jsonb
-language plpgsql
-security invoker
-set search_path = ''
-as $$
-declare
-  v_result jsonb;
-begin
-  perform set_config('notion_sync.applying',
-    coalesce((select r.mapping_id::text from notion_sync.runs r where r.run_id = p_run_id), ''), true);
-  v_result := notion_sync.apply_staged(p_run_id);
-  perform set_config('notion_sync.applying', '', true);
-  return v_result;
-end
-$$;
-comment on function notion_sync_api.apply_run(uuid) is
-  'Applies the pages a run staged to the mapping''s table under RLS; its own writes are not '
-  'captured as Supabase edits. Authenticated. Raises P0002 (no such run).';
-revoke execute on function notion_sync_api.apply_run(uuid) from public;
-grant execute on function notion_sync_api.apply_run(uuid) to authenticated;

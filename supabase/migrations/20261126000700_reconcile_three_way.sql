@@ -8,10 +8,6 @@
 
 alter table notion_sync.mappings alter column auto_resolve set default true;
 
--- reconcile replaces the skeleton's apply (its per-column logic lives on there, with conflicts
--- recorded in the conflicts table instead of the run's errors).
-drop function notion_sync_api.apply_run(uuid);
-drop function notion_sync.apply_staged(uuid);
 alter table notion_sync.runs add column summary jsonb not null default '{}'::jsonb;
 alter table notion_sync.staged_pages add column properties_hash text;
 -- re-staging rewrites every row it sees: room on the page keeps those updates HOT
@@ -40,7 +36,7 @@ comment on function notion_sync.mapped_canonical(jsonb, jsonb) is
 revoke execute on function notion_sync.mapped_canonical(jsonb, jsonb) from public;
 grant execute on function notion_sync.mapped_canonical(jsonb, jsonb) to authenticated, service_role;
 
-create or replace function notion_sync_api.stage_pages(p_run_id uuid, p_pages jsonb)
+create function notion_sync_api.stage_pages(p_run_id uuid, p_pages jsonb)
 returns integer
 language plpgsql
 security invoker
@@ -106,6 +102,8 @@ comment on function notion_sync_api.stage_pages(uuid, jsonb) is
   'Stages up to 100 Notion pages for a running run of the caller: one row per page, canonical '
   'values keyed by column, a no-op when their hash is unchanged. Authenticated. Raises P0002 '
   '(no such run), 55000 (run not running), 22023 (not an array of at most 100).';
+revoke execute on function notion_sync_api.stage_pages(uuid, jsonb) from public;
+grant execute on function notion_sync_api.stage_pages(uuid, jsonb) to authenticated;
 
 -- The mapped fields of a mapping, with the column types of its table.
 create function notion_sync.mapping_fields(p_mapping_id uuid)

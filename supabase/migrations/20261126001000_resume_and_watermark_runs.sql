@@ -6,7 +6,7 @@
 -- after a schema change, reads everything.
 
 -- Start a run on the caller's mapping, or resume the one whose lease ran out.
-create or replace function notion_sync_api.start_run(
+create function notion_sync_api.start_run(
   p_mapping_name text,
   p_kind text default 'retrieve',
   p_mode text default 'full'
@@ -65,6 +65,8 @@ comment on function notion_sync_api.start_run(text, text, text) is
   'Starts a run on the caller''s mapping, or resumes the running one whose lease expired (answer: '
   'resumed, checkpoint). Authenticated. Raises P0002 (no such mapping), 55000 (paused), 55006 '
   '(another run holds a live lease; detail = its run id).';
+revoke execute on function notion_sync_api.start_run(text, text, text) from public;
+grant execute on function notion_sync_api.start_run(text, text, text) to authenticated;
 
 -- Records progress after a batch and extends the lease.
 create function notion_sync_api.save_checkpoint(p_run_id uuid, p_checkpoint jsonb)
