@@ -407,3 +407,41 @@ comment on function notion_sync_api.confirm_restore(bigint, jsonb) is
   'Authenticated. Raises P0002, 22023.';
 revoke execute on function notion_sync_api.confirm_restore(bigint, jsonb) from public;
 grant execute on function notion_sync_api.confirm_restore(bigint, jsonb) to authenticated;
+
+-- outbox: what an update actually sends ------------------------------------------------------------
+
+-- Narrows an in-flight update to the properties about to be PATCHed (what check_push returned):
+-- a field the check held back (a conflict, a value already there, a stale plan) leaves the item,
+-- so confirm_push advances only the bases of fields that were written. Without this, the base of
+-- a conflicted field would advance to Notion's value and the next reconcile would push the
+-- Supabase value over the Notion edit the conflict is holding. Returns the fields kept.
+create function notion_sync_api.narrow_push(p_outbox_id bigint, p_properties jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_fields jsonb;
+begin
+  if jsonb_typeof(p_properties) is distinct from 'object' then
+    raise exception 'p_properties must be the PATCH payload (an object keyed by property id)' using errcode = '22023';
+  end if;
+  update notion_sync.outbox o
+  set fields = (select coalesce(jsonb_object_agg(f.key, f.value), '{}'::jsonb)
+                from jsonb_each(o.fields) f where p_properties ? (f.value ->> 'property_id')),
+      outcome = coalesce(o.outcome, '{}'::jsonb) || jsonb_build_object('sent', p_properties),
+      updated_at = now()
+  where o.outbox_id = p_outbox_id and o.status = 'in_flight' and o.op = 'update'
+  returning o.fields into v_fields;
+  if v_fields is null then
+    raise exception 'outbox item % is not an update in flight', p_outbox_id using errcode = 'P0002';
+  end if;
+  return v_fields;
+end
+$$;
+comment on function notion_sync_api.narrow_push(bigint, jsonb) is
+  'Keeps in an in-flight update only the fields of the PATCH about to be sent, so its confirmation '
+  'advances only their bases. Authenticated. Raises P0002, 22023.';
+revoke execute on function notion_sync_api.narrow_push(bigint, jsonb) from public;
+grant execute on function notion_sync_api.narrow_push(bigint, jsonb) to authenticated;

@@ -235,6 +235,35 @@ Deno.test("a Notion edit made between the plan and the push becomes a conflict, 
   }
 });
 
+Deno.test("when one field of a push meets a Notion edit, the others are written and the edited one is never overwritten", async () => {
+  const s = await isolatedSync("partial", ["P1"]);
+  try {
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 5, done = true where title = 'P1'`,
+    );
+    await retrieve(s.user);
+    await control(`pages/${s.pages.P1}`, { properties: { Estimate: { number: 13 } } });
+    const res = await push(s.user);
+    assert.equal(res.pushed, 1, JSON.stringify(res));
+    let page = await notionPage(s.pages.P1);
+    assert.equal(page.properties.Done.checkbox, true, "the field without a Notion edit is written");
+    assert.equal(page.properties.Estimate.number, 13, "the Notion edit stays");
+
+    await retrieve(s.user);
+    await push(s.user);
+    page = await notionPage(s.pages.P1);
+    assert.equal(page.properties.Estimate.number, 13, "a later run does not overwrite it either");
+    const open = await asThem(
+      s.user,
+      (tx) => tx`select field from notion_sync_api.open_conflicts where page_id = ${s.pages.P1}`,
+    );
+    assert.deepEqual(open.map((c) => c.field), ["estimate"], "the conflict holds both values");
+  } finally {
+    await closeDb();
+  }
+});
+
 Deno.test("a create answered by a committed-then-503 leaves exactly one page, linked to its record", async () => {
   const s = await isolatedSync("create", ["Existing"]);
   try {
