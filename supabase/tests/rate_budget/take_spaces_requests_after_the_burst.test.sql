@@ -20,9 +20,9 @@ insert into waits (ms) select notion_sync_api.take_notion_budget(:'c1');
 
 select is((select array_agg(ms order by n) from waits where n <= 3), array[0, 0, 0]::double precision[],
   'A burst of 3 goes at once, whichever connection of the integration takes.');
-select ok((select ms between 400 and 500 from waits where n = 4),
+select ok((select ms between 250 and 500 from waits where n = 4),
   'The fourth request waits about 1/rate (500 ms), though it came through the other connection.');
-select ok((select ms between 900 and 1000 from waits where n = 5),
+select ok((select ms between 750 and 1000 from waits where n = 5),
   'The fifth waits about 2/rate: the two connections share one budget.');
 
 select notion_sync_api.pause_notion_budget(:'c2', 30);
