@@ -68,6 +68,102 @@ function renderRows(rows) {
   $("row-count").textContent = `(${rows.length})`;
 }
 
+function text(value) {
+  if (value === null || value === undefined) return "—";
+  if (Array.isArray(value) && value.every((x) => typeof x === "object" && x && "plain_text" in x)) {
+    return value.map((x) => x.plain_text).join("") || "—";
+  }
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** One open conflict: its fields side by side and the three decisions a person can take. */
+function conflictCard(c) {
+  const card = document.createElement("article");
+  card.className = "conflict";
+  card.dataset.conflictId = c.conflict_id;
+  const title = document.createElement("h3");
+  const kind = c.kind.replaceAll("_", " ");
+  title.textContent = `${kind[0].toUpperCase()}${kind.slice(1)} · page ${c.page_id ?? "—"}`;
+  card.append(title);
+  if (c.fields.length) {
+    const table = document.createElement("table");
+    const head = document.createElement("tr");
+    head.append(
+      ...["field", "base", "Notion", "Supabase"].map((h) =>
+        Object.assign(document.createElement("th"), { textContent: h })
+      ),
+    );
+    table.append(
+      head,
+      ...c.fields.map((f) => {
+        const tr = document.createElement("tr");
+        tr.append(
+          ...[f.field, text(f.base), text(f.notion), text(f.supabase)].map((v) =>
+            Object.assign(document.createElement("td"), { textContent: v })
+          ),
+        );
+        return tr;
+      }),
+    );
+    card.append(table);
+  } else if (c.details?.state) {
+    card.append(
+      Object.assign(document.createElement("p"), { textContent: `state: ${c.details.state}` }),
+    );
+  }
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  for (
+    const [resolution, label] of [["prefer_notion", "Keep Notion"], [
+      "prefer_supabase",
+      "Keep Supabase",
+    ], ["skip", "Skip"]]
+  ) {
+    const button = Object.assign(document.createElement("button"), {
+      type: "button",
+      textContent: label,
+    });
+    if (resolution === "skip") button.className = "secondary";
+    button.addEventListener("click", async () => {
+      $("sync-error").textContent = "";
+      try {
+        const result = await call("review", {
+          action: "resolve",
+          conflictId: c.conflict_id,
+          resolution,
+        });
+        if (result.status === "stale") $("sync-error").textContent = result.message;
+        await refresh();
+      } catch (e) {
+        $("sync-error").textContent = e.message;
+      }
+    });
+    actions.append(button);
+  }
+  card.append(actions);
+  return card;
+}
+
+async function loadReview() {
+  const databaseType = $("retrieve-form").databaseType.value;
+  const [{ conflicts }, { recovery }] = await Promise.all([
+    call("review", { action: "conflicts", databaseType }),
+    call("review", { action: "recovery", databaseType }),
+  ]);
+  $("conflicts").replaceChildren(...conflicts.map(conflictCard));
+  $("conflict-count").textContent = `(${conflicts.length})`;
+  $("no-conflicts").hidden = conflicts.length > 0;
+  const r = recovery[0];
+  $("recovery").hidden = !r || r.recommendation === "none";
+  if (r) {
+    $("recovery").textContent = `Recovery: ${r.recommendation.replaceAll("_", " ")} — ${r.reason}.`;
+  }
+}
+
+async function refresh() {
+  await Promise.all([loadRows(), loadReview()]);
+}
+
 async function loadRows() {
   const { rows } = await call("review", {
     action: "rows",
@@ -80,7 +176,7 @@ async function show(session) {
   $("signin").hidden = Boolean(session);
   $("sync").hidden = !session;
   $("who").textContent = session ? session.user.email : "";
-  if (session) await loadRows().catch((e) => ($("sync-error").textContent = e.message));
+  if (session) await refresh().catch((e) => ($("sync-error").textContent = e.message));
 }
 
 $("signin-form").addEventListener("submit", async (event) => {
@@ -111,7 +207,7 @@ $("retrieve-form").addEventListener("submit", async (event) => {
         dryRun: form.dryRun.checked,
       }),
     );
-    await loadRows();
+    await refresh();
   } catch (e) {
     $("sync-error").textContent = e.message;
   } finally {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { demoMappingFor, freshUser } from "../../stack/testing.ts";
+import { demoMappingFor, freshUser, invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
-import { closeDb } from "../../supabase/functions/_shared/db.ts";
+import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
 
 const screenshots = new URL("../../test-results/", import.meta.url);
 
@@ -52,5 +52,85 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
     assert.deepEqual(consoleErrors, []);
   } finally {
     await browser.close();
+  }
+});
+
+Deno.test("a person reviews a conflict in the web client and keeps Notion's value", async () => {
+  const { webUrl, notionEmulatorUrl } = stackEnv();
+  const user = await freshUser("reviewer");
+  await demoMappingFor(user);
+  await invoke(
+    "retrieve-from-database",
+    { databaseType: "tasks", createUnmatched: true },
+    user.jwt,
+  );
+  const [task] = await asUser(
+    user.claims,
+    (tx) =>
+      tx`select l.page_id, t.task_id, t.title, t.status from notion_sync_demo.tasks t
+       join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
+  );
+  const notionValue = task.status === "Done" ? "Blocked" : "Done";
+  const supabaseValue = task.status === "In progress" ? "Not started" : "In progress";
+  await asUser(
+    user.claims,
+    (tx) =>
+      tx`update notion_sync_demo.tasks set status = ${supabaseValue} where task_id = ${task.task_id}`,
+  );
+  const edit = await fetch(`${notionEmulatorUrl}/_emulator/pages/${task.page_id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ properties: { Status: { status: { name: notionValue } } } }),
+  });
+  await edit.body?.cancel();
+  const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+  assert.equal(second.body.conflicts, 1);
+  await closeDb();
+
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(webUrl);
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill("test-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const card = page.locator(".conflict");
+    await card.first().waitFor();
+    assert.equal(await card.count(), 1);
+    const row = card.locator("tr", { hasText: "status" });
+    assert.deepEqual(await row.locator("td").allTextContents(), [
+      "status",
+      task.status,
+      notionValue,
+      supabaseValue,
+    ]);
+    await Deno.mkdir(screenshots, { recursive: true });
+    await page.screenshot({
+      path: new URL("web-conflict.png", screenshots).pathname,
+      fullPage: true,
+    });
+
+    await card.getByRole("button", { name: "Keep Notion" }).click();
+    await page.getByText("No open conflict: both sides agree.").waitFor();
+    const [after] = await asUser(
+      user.claims,
+      (tx) => tx`select status from notion_sync_demo.tasks where task_id = ${task.task_id}`,
+    );
+    assert.equal(after.status, notionValue, "Notion's value landed in the table");
+  } finally {
+    await browser.close();
+    await closeDb();
   }
 });
