@@ -860,8 +860,12 @@ begin
     update notion_sync.links l set dirty_at = now()
     where l.mapping_id = v_item.mapping_id and l.page_id = v_item.page_id;
   end if;
+  -- the item keeps only the fields about to be written: its confirmation advances their bases
+  -- alone (a field held back as a conflict keeps its base, so no later run pushes over that edit)
   update notion_sync.outbox o
   set outcome = jsonb_build_object('pre_read', v_now),
+      fields = (select coalesce(jsonb_object_agg(f.key, f.value), '{}'::jsonb)
+                from jsonb_each(o.fields) f where v_write ? (f.value ->> 'property_id')),
       status = case when v_write = '{}'::jsonb then 'done' else o.status end, updated_at = now()
   where o.outbox_id = p_outbox_id;
   return jsonb_build_object(
