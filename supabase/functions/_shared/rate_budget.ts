@@ -29,14 +29,14 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * The Postgres budget of one of the caller's connections. `maxWaitMs` bounds a single wait (a
- * longer Retry-After pause throws RateBudgetWaitTooLong, so a run stops instead of outliving the
- * function's time limit).
+ * The Postgres budget of one of the caller's connections. `maxWaitMs` bounds a single wait and
+ * `deadline` (epoch ms) the time it may end: a longer wait (a long Retry-After pause) throws
+ * RateBudgetWaitTooLong, so a run stops instead of outliving the function's time limit.
  */
 export function pgRateBudget(
   claims: UserClaims,
   connectionId: string,
-  opts: { maxWaitMs?: number } = {},
+  opts: { maxWaitMs?: number; deadline?: number } = {},
 ): RateBudget {
   return {
     async take() {
@@ -45,7 +45,8 @@ export function pgRateBudget(
           await tx`select notion_sync_api.take_notion_budget(${connectionId}) as wait_ms`;
         return Number(row.wait_ms);
       });
-      if (opts.maxWaitMs !== undefined && waitMs > opts.maxWaitMs) {
+      const late = opts.deadline !== undefined && Date.now() + waitMs > opts.deadline;
+      if (late || (opts.maxWaitMs !== undefined && waitMs > opts.maxWaitMs)) {
         throw new RateBudgetWaitTooLong(waitMs);
       }
       if (waitMs > 0) await sleep(waitMs);

@@ -153,7 +153,7 @@ async function drain(
     return row.c as string;
   });
   const notion = budgetedNotionClient(await decryptToken(ciphertext), {
-    budget: pgRateBudget(claims, run.connection_id, { maxWaitMs: 60_000 }),
+    budget: pgRateBudget(claims, run.connection_id, { deadline: deadline + 20_000 }),
     deadline,
   });
   const counts: Counts = {
@@ -173,22 +173,42 @@ async function drain(
         tx`select * from notion_sync_api.claim_outbox_for(${mapping}, ${keys}::text[], ${CLAIM_BATCH})`,
     ) as unknown as OutboxItem[];
     if (items.length === 0) break;
+    let pausedFor: number | undefined;
     for (const item of items) {
-      if (Date.now() >= deadline) {
-        // out of time: hand the item back untouched (not a failed attempt) for the next run
-        await sql(
-          ctx,
-          (tx) =>
-            tx`update notion_sync.outbox set status = 'pending', attempts = greatest(attempts - 1, 0),
-                                           updated_at = now()
-             where outbox_id = ${item.outbox_id} and status = 'in_flight'`,
-        );
+      if (pausedFor !== undefined || Date.now() >= deadline) {
+        await handBack(ctx, item, { seconds: pausedFor ?? 0, attempted: false });
         continue;
       }
-      await pushOne(ctx, item, counts);
+      try {
+        await pushOne(ctx, item, counts);
+      } catch (e) {
+        if (!(e instanceof RateBudgetWaitTooLong)) throw e;
+        // Notion asked the integration to pause past this run's end: stop, and give the items back
+        pausedFor = Math.ceil(e.waitMs / 1000);
+        await handBack(ctx, item, { seconds: pausedFor, attempted: true });
+      }
     }
+    if (pausedFor !== undefined) break;
   }
   return counts;
+}
+
+/**
+ * Gives a claimed item back to the outbox, due after `seconds`. An item never attempted does not
+ * count the claim as an attempt; one that was (a create may have been sent) keeps it, so its next
+ * attempt looks the page up first.
+ */
+async function handBack(
+  ctx: Ctx,
+  item: OutboxItem,
+  opts: { seconds: number; attempted: boolean },
+): Promise<void> {
+  const undo = opts.attempted ? 0 : 1;
+  await sql(ctx, (tx) =>
+    tx`update notion_sync.outbox
+       set status = 'pending', attempts = greatest(attempts - ${undo}::int, 0), updated_at = now(),
+           next_attempt_at = now() + make_interval(secs => ${opts.seconds}::int)
+       where outbox_id = ${item.outbox_id} and status = 'in_flight'`);
 }
 
 interface Ctx {
@@ -234,9 +254,9 @@ async function pushOne(
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const fromNotion = isNotionClientError(e) ||
-      e instanceof UnknownOutcomeError ||
-      e instanceof NotionNetworkError || e instanceof RateBudgetWaitTooLong;
+    if (e instanceof RateBudgetWaitTooLong) throw e; // the drain stops and hands items back
+    const fromNotion = isNotionClientError(e) || e instanceof UnknownOutcomeError ||
+      e instanceof NotionNetworkError;
     if (!fromNotion) {
       // a database or programming error: leave the item for a later run and fail this one
       await sql(
@@ -261,10 +281,7 @@ async function pushOne(
 }
 
 function retryAfterIn(e: unknown): number | null {
-  const seconds = retryAfterSeconds(
-    e instanceof UnknownOutcomeError ? e.cause : e,
-  );
-  if (e instanceof RateBudgetWaitTooLong) return Math.ceil(e.waitMs / 1000);
+  const seconds = retryAfterSeconds(e instanceof UnknownOutcomeError ? e.cause : e);
   return seconds === undefined ? null : Math.max(1, Math.ceil(seconds));
 }
 

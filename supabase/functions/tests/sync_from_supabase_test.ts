@@ -476,6 +476,42 @@ Deno.test("a record deleted in Supabase, the deletion confirmed, trashes its pag
   }
 });
 
+Deno.test("a Retry-After longer than the run stops the push and gives the items back, failing none", async () => {
+  const s = await isolatedSync("paused", ["Q1", "Q2"]);
+  try {
+    await asThem(s.user, (tx) => tx`update notion_sync_demo.tasks set done = true`);
+    await retrieve(s.user);
+    await asThem(
+      s.user,
+      (tx) => tx`select notion_sync_api.pause_notion_budget(${s.connectionId}, 600)`,
+    );
+    const res = await push(s.user);
+    assert.deepEqual(
+      { pushed: res.pushed, failed: res.failed, pending: res.pending },
+      { pushed: 0, failed: 0, pending: 2 },
+    );
+    const items = await asThem(
+      s.user,
+      (tx) =>
+        tx`select status, next_attempt_at > now() + interval '9 minutes' as later
+         from notion_sync.outbox where mapping_id = ${s.mappingId} and op = 'update'`,
+    );
+    assert.deepEqual(items.map((i) => [i.status, i.later]), [["pending", true], [
+      "pending",
+      true,
+    ]]);
+    const conflicts = await asThem(
+      s.user,
+      (tx) =>
+        tx`select count(*)::int as n from notion_sync.conflicts where mapping_id = ${s.mappingId}`,
+    );
+    assert.equal(conflicts[0].n, 0, "no push_failed conflict");
+    assert.equal((await notionPage(s.pages.Q1)).properties.Done.checkbox, false);
+  } finally {
+    await closeDb();
+  }
+});
+
 Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 404 for another user's mapping, 409 while a run holds it", async () => {
   const owner = await freshUser("push-owner");
   const other = await freshUser("push-other");
