@@ -327,14 +327,6 @@ async function pushUpdate(
       counts.pushed++;
       return;
     }
-    // only what is sent will be confirmed: a field held back keeps its base (and its conflict)
-    await sql(
-      ctx,
-      (tx) =>
-        tx`select notion_sync_api.narrow_push(${item.outbox_id}, ${
-          tx.json(check.properties as never)
-        })`,
-    );
     try {
       const answer = await ctx.notion.write((c) =>
         c.pages.update({
