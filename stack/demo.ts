@@ -50,7 +50,7 @@ if (import.meta.main) {
   }
 
   const user = await ensureUser(stack, keys, DEMO_EMAIL, DEMO_PASSWORD);
-  const connectionId = await connectNotion(user.claims, { name: "demo", token, notionBaseUrl });
+  const connectionId = await connectNotion(user, { name: "demo", token });
   const fieldMap = await fieldMapByName({
     token,
     notionBaseUrl,

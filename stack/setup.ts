@@ -1,12 +1,11 @@
 /**
  * Set-up shared by the demo (npm start) and the tests: users in the local Auth stand-in, a Notion
- * connection with its token encrypted as the functions do it, and a mapping — all written through
- * asUser, the same path the functions use.
+ * connection (through the connect-notion function) and a mapping (through asUser and save_mapping,
+ * the path the functions use).
  */
 import postgres from "postgres";
 import { Client } from "@notionhq/client";
 import { asUser } from "../supabase/functions/_shared/db.ts";
-import { encryptToken } from "../supabase/functions/_shared/crypto.ts";
 import type { UserClaims } from "../supabase/functions/_shared/auth.ts";
 import { NOTION_VERSION } from "../supabase/functions/_shared/notion.ts";
 import { readDotEnv } from "./gateway.ts";
@@ -77,29 +76,22 @@ export async function ensureUser(
   }
 }
 
-/** Stores (or replaces) the user's Notion connection named `name`; returns its id. */
+/**
+ * Stores (or replaces) the user's Notion connection named `name` through the connect-notion
+ * function (which checks the token with Notion and encrypts it); returns its id.
+ */
 export async function connectNotion(
-  claims: UserClaims,
-  opts: { name: string; token: string; notionBaseUrl: string },
+  user: { jwt: string },
+  opts: { name: string; token: string },
 ): Promise<string> {
-  const notion = new Client({
-    auth: opts.token,
-    baseUrl: opts.notionBaseUrl,
-    notionVersion: NOTION_VERSION,
+  const res = await fetch(`${stackEnv().apiUrl}/functions/v1/connect-notion`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${user.jwt}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: opts.name, token: opts.token }),
   });
-  const me = await notion.users.me({});
-  const workspaceName = me.type === "bot" ? me.bot.workspace_name ?? null : null;
-  const ciphertext = await encryptToken(opts.token);
-  return await asUser(claims, async (tx) => {
-    const [row] = await tx`
-      insert into notion_sync.connections (name, token_ciphertext, bot_id, workspace_name)
-      values (${opts.name}, ${ciphertext}, ${me.id}, ${workspaceName})
-      on conflict (owner_id, name) do update
-        set token_ciphertext = ${ciphertext}, bot_id = excluded.bot_id,
-            workspace_name = excluded.workspace_name, updated_at = now()
-      returning connection_id::text`;
-    return row.connection_id as string;
-  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`connect-notion answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.connectionId as string;
 }
 
 /** A field map entry: a Notion property (by id) feeding a column. */

@@ -41,10 +41,9 @@ export async function emulatorTasksDataSource(): Promise<string> {
 export async function demoMappingFor(user: Awaited<ReturnType<typeof freshUser>>): Promise<string> {
   const { notionEmulatorUrl } = stackEnv();
   const dataSourceId = await emulatorTasksDataSource();
-  const connectionId = await connectNotion(user.claims, {
+  const connectionId = await connectNotion(user, {
     name: "demo",
     token: EMULATOR_TOKEN,
-    notionBaseUrl: notionEmulatorUrl,
   });
   const fieldMap = await fieldMapByName({
     token: EMULATOR_TOKEN,

@@ -94,10 +94,9 @@ export function handler(req: Request): Promise<Response> {
         dry_run: body.dryRun,
       };
       return await asUser(claims, async (tx) => {
-        const [{ summary }] =
-          await tx`select notion_sync_api.reconcile(${run.run_id}, ${
-            tx.json(options as never)
-          }) as summary`;
+        const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
+          tx.json(options as never)
+        }) as summary`;
         const [done] =
           await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
         const [{ matched }] = await tx`
@@ -125,12 +124,9 @@ export function handler(req: Request): Promise<Response> {
       const message = e instanceof Error ? e.message : String(e);
       await asUser(
         claims,
-        (tx) =>
-          tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
       )
-        .catch((finishError) =>
-          console.error("could not mark run failed:", finishError)
-        );
+        .catch((finishError) => console.error("could not mark run failed:", finishError));
       if (isNotionClientError(e)) {
         throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
       }
@@ -210,9 +206,8 @@ async function retrieve(
         page.results as Record<string, any>[],
       );
       const last = pages.at(-1)?.[key] ?? checkpoint.last_key ?? null;
-      const capped =
-        (page as { request_status?: { type?: string } }).request_status
-          ?.type === "incomplete";
+      const capped = (page as { request_status?: { type?: string } }).request_status
+        ?.type === "incomplete";
       const next: Checkpoint = capped
         ? {
           cursor: null,
@@ -228,16 +223,13 @@ async function retrieve(
         };
       const done = !capped && !page.has_more;
       checkpoint = await asUser(claims, async (tx) => {
-        await tx`select notion_sync_api.stage_pages(${run.run_id}, ${
-          tx.json(pages as never)
-        })`;
+        await tx`select notion_sync_api.stage_pages(${run.run_id}, ${tx.json(pages as never)})`;
         await tx`select notion_sync_api.match_batch(${run.run_id}, ${
           pages.map((p) => p.id as string)
         })`;
-        const [{ c }] =
-          await tx`select notion_sync_api.save_checkpoint(${run.run_id}, ${
-            tx.json({ ...next, scan_done: done } as never)
-          }) as c`;
+        const [{ c }] = await tx`select notion_sync_api.save_checkpoint(${run.run_id}, ${
+          tx.json({ ...next, scan_done: done } as never)
+        }) as c`;
         return c as Checkpoint;
       });
       if (done) break;

@@ -91,10 +91,9 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
       );
     assert.equal(fieldMap.length, 23, "every demo property is mapped");
     const user = await freshUser("every-type");
-    const connectionId = await connectNotion(user.claims, {
+    const connectionId = await connectNotion(user, {
       name: "demo",
       token: EMULATOR_TOKEN,
-      notionBaseUrl: stack.notionEmulatorUrl,
     });
     await ensureMapping(user.claims, {
       name: "every",

@@ -94,10 +94,9 @@ async function isolatedSync(label: string, titles: string[]) {
     pages[t] = page.id;
   }
   const { notionEmulatorUrl } = stackEnv();
-  const connectionId = await connectNotion(user.claims, {
+  const connectionId = await connectNotion(user, {
     name: "push",
     token,
-    notionBaseUrl: notionEmulatorUrl,
   });
   const fieldMap = await fieldMapByName({
     token,
