@@ -5,7 +5,8 @@ import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
 import { decryptToken } from "../_shared/crypto.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
-import { notionClient } from "../_shared/notion.ts";
+import { type BudgetedNotion, budgetedNotionClient } from "../_shared/notion.ts";
+import { pgRateBudget, RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
 
 const Body = z.strictObject({
   databaseType: z.string().min(
@@ -57,7 +58,7 @@ export function handler(req: Request): Promise<Response> {
       const finished = await retrieve(
         claims,
         run,
-        () => performance.now() - started > body.timeBudgetMs,
+        body.timeBudgetMs - (performance.now() - started),
       );
       if (!finished) {
         // out of time: the lease is given back and a continue_run job queued; the next call
@@ -146,6 +147,24 @@ export function handler(req: Request): Promise<Response> {
 async function retrieve(
   claims: UserClaims,
   run: StartedRun,
+  timeBudgetMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeBudgetMs;
+  const outOfTime = () => Date.now() > deadline;
+  try {
+    return await read(claims, run, deadline, outOfTime);
+  } catch (e) {
+    // the shared rate budget would make this invocation wait past its time: yield, go on later
+    if (e instanceof RateBudgetWaitTooLong) return false;
+    throw e;
+  }
+}
+
+/** The reading loop of retrieve (see there). */
+async function read(
+  claims: UserClaims,
+  run: StartedRun,
+  deadline: number,
   outOfTime: () => boolean,
 ): Promise<boolean> {
   const ciphertext = await asUser(claims, async (tx) => {
@@ -153,10 +172,16 @@ async function retrieve(
       await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
     return row.c as string;
   });
-  const notion = notionClient(await decryptToken(ciphertext));
-  const dataSource = await notion.dataSources.retrieve({
-    data_source_id: run.data_source_id,
+  // every request takes from the integration's shared budget; reads are retried with backoff
+  const notion = budgetedNotionClient(await decryptToken(ciphertext), {
+    budget: pgRateBudget(claims, run.connection_id, {
+      deadline: deadline + 20_000,
+    }),
+    deadline,
   });
+  const dataSource = await notion.read((c) =>
+    c.dataSources.retrieve({ data_source_id: run.data_source_id })
+  );
   const plan = await asUser(claims, async (tx) => {
     const [{ staged }] = await tx`select notion_sync_api.stage_schema(${
       tx.json(dataSource as never)
@@ -182,13 +207,15 @@ async function retrieve(
         : undefined;
       let page;
       try {
-        page = await notion.dataSources.query({
-          data_source_id: run.data_source_id,
-          page_size: 100,
-          start_cursor: cursor,
-          sorts: [{ timestamp: key, direction: "ascending" }],
-          ...(filter ? { filter: filter as never } : {}),
-        });
+        page = await notion.read((c) =>
+          c.dataSources.query({
+            data_source_id: run.data_source_id,
+            page_size: 100,
+            start_cursor: cursor,
+            sorts: [{ timestamp: key, direction: "ascending" }],
+            ...(filter ? { filter: filter as never } : {}),
+          })
+        );
       } catch (e) {
         if (
           cursor && isNotionClientError(e) &&
@@ -254,7 +281,7 @@ async function retrieve(
  * and people values through the property-item endpoint (all pages of it) before staging.
  */
 async function completeTruncated(
-  notion: ReturnType<typeof notionClient>,
+  notion: BudgetedNotion,
   pages: Record<string, any>[],
 ): Promise<Record<string, any>[]> {
   for (const page of pages) {
@@ -271,11 +298,13 @@ async function completeTruncated(
       const items: unknown[] = [];
       let cursor: string | undefined;
       do {
-        const res = await notion.pages.properties.retrieve({
-          page_id: page.id,
-          property_id: prop.id,
-          start_cursor: cursor,
-        }) as {
+        const res = await notion.read((c) =>
+          c.pages.properties.retrieve({
+            page_id: page.id,
+            property_id: prop.id,
+            start_cursor: cursor,
+          })
+        ) as {
           results?: Record<string, any>[];
           has_more?: boolean;
           next_cursor?: string | null;
