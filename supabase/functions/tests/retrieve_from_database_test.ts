@@ -348,3 +348,46 @@ Deno.test("an emptied Supabase table is rebuilt from Notion: held deletes, a rec
     await closeDb();
   }
 });
+
+Deno.test("a run whose invocation died keeps the mapping until its lease expires, then the next call resumes it", async () => {
+  await control("reset", { seed: "demo:230" });
+  const user = await freshUser("killed");
+  await demoMappingFor(user);
+  try {
+    const first = await invoke(
+      "retrieve-from-database",
+      { databaseType: "tasks", createUnmatched: true, timeBudgetMs: 1 },
+      user.jwt,
+    );
+    assert.equal(first.body.status, "running");
+    // as if the invocation had died mid-run: its lease is still held
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`update notion_sync.runs set lease_expires_at = now() + interval '5 minutes' where run_id = ${first.body.runId}`,
+    );
+    const blocked = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(blocked.status, 409, "a live lease keeps the mapping");
+    assert.match(blocked.body.error.message, new RegExp(first.body.runId));
+    // the lease runs out
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`update notion_sync.runs set lease_expires_at = now() - interval '1 second' where run_id = ${first.body.runId}`,
+    );
+    const resumed = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(resumed.body.runId, first.body.runId, "the same run goes on");
+    assert.equal(resumed.body.status, "completed");
+    assert.equal(resumed.body.progress.resumed, true);
+    assert.equal(resumed.body.retrieved, 230);
+  } finally {
+    await control("reset", { seed: "demo" });
+    await closeDb();
+  }
+});

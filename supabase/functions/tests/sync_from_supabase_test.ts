@@ -559,3 +559,43 @@ Deno.test("sync-from-supabase answers 400 for a bad body, 401 without a token, 4
     await closeDb();
   }
 });
+
+Deno.test("10% of pages trashed in Notion are restored by un-trashing them: same page ids, no new page", async () => {
+  const titles = Array.from({ length: 20 }, (_, i) => `Page ${i + 1}`);
+  const s = await isolatedSync("mass restore", titles);
+  try {
+    const trashed = [s.pages["Page 3"], s.pages["Page 11"]];
+    for (const id of trashed) await control(`pages/${id}`, { in_trash: true });
+    const run = await retrieve(s.user);
+    const [recovery] = await asThem(
+      s.user,
+      (tx) =>
+        tx`select recommendation, reason from notion_sync_api.recovery where mapping = 'tasks'`,
+    );
+    assert.equal(recovery.recommendation, "restore_notion_from_supabase", recovery.reason);
+    const held = await asThem(
+      s.user,
+      (tx) =>
+        tx`select page_id from notion_sync.conflicts where kind = 'page_missing' and status = 'open'
+         order by page_id`,
+    );
+    assert.deepEqual(held.map((c) => c.page_id), [...trashed].sort());
+    await asThem(
+      s.user,
+      (tx) => tx`select notion_sync_api.resolve_conflicts(null, ${run.runId}, 'prefer_supabase')`,
+    );
+    const res = await push(s.user);
+    assert.equal(res.restored, 2, JSON.stringify(res));
+    for (const id of trashed) {
+      assert.equal((await notionPage(id)).in_trash, false, `page ${id} is back`);
+    }
+    assert.equal((await livePages(s.token, s.dataSourceId)).length, 20, "no page was created");
+    const [{ rows }] = await asThem(
+      s.user,
+      (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
+    );
+    assert.equal(rows, 20, "no record was deleted");
+  } finally {
+    await closeDb();
+  }
+});
