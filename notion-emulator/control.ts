@@ -6,7 +6,7 @@ import type { FaultRule } from "./faults.ts";
 import { normalizeId } from "./ids.ts";
 import { type Ctx, renderDataSource, renderPage } from "./objects.ts";
 import { oracle } from "./oracle.ts";
-import { type Actor, createPage, movePage, purgePage, updatePage } from "./pages.ts";
+import { type Actor, createPage, movePage, purgeDatabase, purgePage, updatePage } from "./pages.ts";
 import { encodePropId, fileSignature } from "./properties.ts";
 import { plainText } from "./rich_text.ts";
 import { buildState, type SeedInput } from "./seed.ts";
@@ -59,6 +59,17 @@ export async function handleControl(host: ControlHost, req: Request, url: URL): 
         em.webhooks.unsubscribe();
         em.log.length = 0;
         return json(workspace(em));
+      }
+      case "POST databases": {
+        const id = normalizeId(parts[1] ?? "") ?? "";
+        if (parts[2] !== "purge" || !store.state.databases[id]) {
+          return json(
+            { error: { code: "not_found", message: `No database ${parts[1]} to purge` } },
+            404,
+          );
+        }
+        purgeDatabase(store, id);
+        return json({ purged: id });
       }
       case "POST pages": {
         if (parts[1]) {

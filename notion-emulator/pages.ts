@@ -334,6 +334,24 @@ export function purgePage(store: Store, page: Page): void {
   store.changed();
 }
 
+/** Deletes a database for good (as emptying it from the trash in Notion): its data sources and
+ * their pages are gone, the API answers 404 for all of them. */
+export function purgeDatabase(store: Store, databaseId: string): void {
+  const db = store.state.databases[databaseId];
+  if (!db) return;
+  for (const dsId of db.dataSourceIds) {
+    for (const page of [...(store.dsPages.get(dsId)?.values() ?? [])]) purgePage(store, page);
+    store.dsPages.delete(dsId);
+    delete store.state.dataSources[dsId];
+  }
+  if (db.parent.type === "page_id") {
+    const parent = store.state.pages[db.parent.id];
+    if (parent) parent.children = parent.children.filter((c) => c !== databaseId);
+  }
+  delete store.state.databases[databaseId];
+  store.changed();
+}
+
 /** Throws Notion's 409 conflict error. */
 export function conflictError(): NotionError {
   return new NotionError(

@@ -59,6 +59,7 @@ create table notion_sync.data_source_schemas (
   owner_id uuid not null default auth.uid() references auth.users (id) on delete cascade,
   data_source_id text not null,
   title text,
+  database_parent jsonb,
   properties jsonb not null,
   schema_hash text not null,
   fetched_at timestamptz not null default now(),

@@ -39,13 +39,14 @@ begin
   from jsonb_each(p_data_source -> 'properties') p;
   select s.schema_hash into v_old from notion_sync.data_source_schemas s
   where s.owner_id = (select auth.uid()) and s.data_source_id = v_id;
-  insert into notion_sync.data_source_schemas as s (owner_id, data_source_id, title, properties, schema_hash)
+  insert into notion_sync.data_source_schemas as s (owner_id, data_source_id, title, database_parent,
+                                                     properties, schema_hash)
   values ((select auth.uid()), v_id,
           (select string_agg(t ->> 'plain_text', '') from jsonb_array_elements(p_data_source -> 'title') t),
-          p_data_source -> 'properties', v_hash)
+          p_data_source -> 'database_parent', p_data_source -> 'properties', v_hash)
   on conflict (owner_id, data_source_id) do update
     set title = excluded.title, properties = excluded.properties, schema_hash = excluded.schema_hash,
-        fetched_at = now();
+        database_parent = coalesce(excluded.database_parent, s.database_parent), fetched_at = now();
   return jsonb_build_object('data_source_id', v_id, 'schema_hash', v_hash,
                             'changed', v_old is not null and v_old <> v_hash, 'first_read', v_old is null);
 end

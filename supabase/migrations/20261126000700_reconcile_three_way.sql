@@ -378,6 +378,37 @@ comment on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid,
 revoke execute on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) from public;
 grant execute on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) to authenticated, service_role;
 
+-- Records the intent to create a page for a record (before any request, so a retry after a lost
+-- answer looks the page up instead of creating a second one): the create payload of the given
+-- column values, one pending create per record; a record whose page was created once is not
+-- created again unless p_again (its data source was recreated).
+create function notion_sync.queue_create(
+  p_mapping_id uuid, p_run_id uuid, p_record_key text, p_values jsonb, p_again boolean default false)
+returns bigint
+language sql
+set search_path = ''
+as $$
+  insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, record_key, properties, fields)
+  select m.owner_id, p_mapping_id, p_run_id, 'create', p_record_key,
+         coalesce(jsonb_object_agg(f.property_id, notion_sync.column_to_notion(f.property_type,
+           p_values -> f.field, null, notion_sync.schema_property(p_mapping_id, f.property_id))), '{}'::jsonb),
+         coalesce(jsonb_object_agg(f.field, jsonb_build_object('value', p_values -> f.field,
+           'property_id', f.property_id)), '{}'::jsonb)
+  from notion_sync.mappings m
+  cross join notion_sync.mapping_fields(p_mapping_id) f
+  where m.mapping_id = p_mapping_id and p_values ? f.field
+    and not exists (select from notion_sync.outbox o where o.mapping_id = p_mapping_id
+                      and o.record_key = p_record_key and o.op = 'create'
+                      and (o.status in ('pending', 'in_flight') or (o.status = 'done' and not p_again)))
+  group by m.owner_id
+  returning outbox_id
+$$;
+comment on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) is
+  'Queues the create of a page for a record (an intent; at most one pending per record). '
+  'Authenticated; raises what column_to_notion raises.';
+revoke execute on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) from public;
+grant execute on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) to authenticated, service_role;
+
 -- Reconciles a run: detection per field for the linked pairs it concerns, new pages and records,
 -- deletes and trashed pages, the safety valve, then (unless a dry run) the writes.
 -- p_options: {policy: manual|prefer_supabase|prefer_notion, auto_resolve, create_unmatched,
@@ -640,18 +671,7 @@ begin
       select v_map.owner_id, v_map.mapping_id, p_run_id, 'supabase', v_rec.page_id, v_key, f.field, null, v_row -> f.field
       from notion_sync.mapping_fields(v_map.mapping_id) f;
     elsif v_rec.action = 'create_page' then
-      insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, record_key, properties, fields)
-      select v_map.owner_id, v_map.mapping_id, p_run_id, 'create', v_rec.record_key,
-             coalesce(jsonb_object_agg(f.property_id, notion_sync.column_to_notion(f.property_type,
-               v_rec.values -> f.field, null, notion_sync.schema_property(v_map.mapping_id, f.property_id))), '{}'::jsonb),
-             coalesce(jsonb_object_agg(f.field, jsonb_build_object('value', v_rec.values -> f.field,
-               'property_id', f.property_id)), '{}'::jsonb)
-      from notion_sync.mapping_fields(v_map.mapping_id) f
-      where v_rec.values ? f.field
-        and not exists (select from notion_sync.outbox o where o.mapping_id = v_map.mapping_id
-                          and o.record_key = v_rec.record_key and o.op = 'create'
-                          and o.status in ('pending', 'in_flight', 'done'))
-      having count(*) > 0;
+      perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
     elsif v_map.delete_policy = 'unlink' then
       delete from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
       update notion_sync.tombstones t set resolved_at = now()

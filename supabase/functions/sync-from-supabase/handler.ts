@@ -165,6 +165,12 @@ async function drain(
     failed: 0,
   };
   const ctx: Ctx = { claims, notion, run, deadline };
+  try {
+    await ensureDataSource(ctx, mapping);
+  } catch (e) {
+    // Notion asked the integration to pause past this run's end: the drain below stops too
+    if (!(e instanceof RateBudgetWaitTooLong)) throw e;
+  }
   const keys = recordIds ?? null;
   while (Date.now() < deadline) {
     const items = await sql(
@@ -191,6 +197,49 @@ async function drain(
     if (pausedFor !== undefined) break;
   }
   return counts;
+}
+
+/**
+ * Restores the mapping's data source when it is gone from Notion: a trashed one is un-trashed (the
+ * original, pages and all); one Notion no longer knows (deleted, or not shared any more) is
+ * created again under its database's parent from the staged schema, and the mapping adopts it
+ * (SQL remaps the fields and queues a create per record, which this drain then sends).
+ */
+async function ensureDataSource(ctx: Ctx, mapping: string): Promise<void> {
+  let dataSource: { in_trash?: boolean } | null;
+  try {
+    dataSource = await ctx.notion.read((c) =>
+      c.dataSources.retrieve({ data_source_id: ctx.run.data_source_id })
+    ) as { in_trash?: boolean };
+  } catch (e) {
+    if (notionStatus(e) !== 404) throw e;
+    dataSource = null;
+  }
+  if (dataSource && !dataSource.in_trash) return;
+  if (dataSource?.in_trash) {
+    await ctx.notion.write((c) =>
+      c.dataSources.update({ data_source_id: ctx.run.data_source_id, in_trash: false } as never)
+    );
+    return;
+  }
+  const plan = await sql(
+    ctx,
+    (tx) => tx`select notion_sync_api.plan_recreate(${mapping}) as p`,
+  ) as unknown as { p: Record<string, unknown> }[];
+  const database = await ctx.notion.write((c) => c.databases.create(plan[0].p as never)) as {
+    data_sources: { id: string }[];
+  };
+  const created = await ctx.notion.read((c) =>
+    c.dataSources.retrieve({ data_source_id: database.data_sources[0].id })
+  );
+  await sql(
+    ctx,
+    (tx) =>
+      tx`select notion_sync_api.adopt_data_source(${mapping}, ${
+        tx.json(created as never)
+      }, ${ctx.run.run_id})`,
+  );
+  ctx.run.data_source_id = database.data_sources[0].id;
 }
 
 /**

@@ -599,3 +599,60 @@ Deno.test("10% of pages trashed in Notion are restored by un-trashing them: same
     await closeDb();
   }
 });
+
+Deno.test("a deleted data source is created again from the mapping, with a page per record", async () => {
+  const s = await isolatedSync("recreate", ["R1", "R2", "R3"]);
+  try {
+    const ws = await control("workspace");
+    const databaseId = ws.data_sources.find((d: { id: string }) =>
+      d.id === s.dataSourceId
+    ).database_id;
+    // deleted for good (emptied from the trash): Notion answers 404 for it and its pages
+    await control(`databases/${databaseId}/purge`, {});
+
+    const res = await push(s.user);
+    assert.equal(res.created, 3, JSON.stringify(res));
+    const [mapping] = await asThem(s.user, (tx) =>
+      tx`select data_source_id, field_map from notion_sync.mappings where mapping_id = ${s.mappingId}`);
+    assert.notEqual(
+      mapping.data_source_id,
+      s.dataSourceId,
+      "the mapping follows the new data source",
+    );
+    const live = await livePages(s.token, mapping.data_source_id);
+    assert.deepEqual(live.map(plainTitle).sort(), ["R1", "R2", "R3"], "one page per record");
+    const links = await asThem(s.user, (tx) =>
+      tx`select l.page_id, t.title from notion_sync.links l
+         join notion_sync_demo.tasks t on t.task_id::text = l.record_key
+         where l.mapping_id = ${s.mappingId} order by t.title`);
+    assert.deepEqual(
+      links.map((l) =>
+        l.title
+      ),
+      ["R1", "R2", "R3"],
+    );
+    assert.deepEqual(
+      links.map((l) => l.page_id).sort(),
+      live.map((p) => p.id).sort(),
+      "records link the new pages",
+    );
+    const again = await push(s.user);
+    assert.equal(again.created, 0, "a second push creates nothing");
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a trashed data source is restored by un-trashing it, pages and all", async () => {
+  const s = await isolatedSync("untrash source", ["T1", "T2"]);
+  try {
+    await control(`data_sources/${s.dataSourceId}`, { in_trash: true });
+    const res = await push(s.user);
+    assert.equal(res.created, 0, JSON.stringify(res));
+    const ds = await notionApi(s.token, "GET", `data_sources/${s.dataSourceId}`);
+    assert.equal(ds.in_trash, false, "the original data source is back");
+    assert.equal((await livePages(s.token, s.dataSourceId)).length, 2, "with its pages");
+  } finally {
+    await closeDb();
+  }
+});
