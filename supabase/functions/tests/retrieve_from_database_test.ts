@@ -391,3 +391,44 @@ Deno.test("a run whose invocation died keeps the mapping until its lease expires
     await closeDb();
   }
 });
+
+Deno.test("a 429 storm and random 5xx slow a retrieve down but do not change its result", async () => {
+  const user = await freshUser("storm");
+  await demoMappingFor(user);
+  const rules = [
+    {
+      token: "secret_demo_notion_token",
+      probability: 0.3,
+      action: "error",
+      status: 429,
+      retry_after: 1,
+    },
+    { token: "secret_demo_notion_token", probability: 0.15, action: "error", status: 503 },
+    { token: "secret_demo_notion_token", probability: 0.05, action: "error", status: 502 },
+  ];
+  try {
+    await control("faults", { rules });
+    const res = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, "completed");
+    const ds = await tasksDataSource();
+    const oracle = await control(`oracle?data_source_id=${ds}`);
+    assert.equal(res.body.newRecords, oracle.rows.length, "every page arrived once");
+    const [{ rows }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
+    );
+    assert.equal(rows, oracle.rows.length);
+    const log = await control("requests?limit=1000");
+    const statuses = (log.requests ?? log).map((r: { status: number }) => r.status);
+    assert.ok(statuses.includes(429), "the storm happened");
+  } finally {
+    await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/faults`, { method: "DELETE" }).then((
+      r,
+    ) => r.body?.cancel());
+    await closeDb();
+  }
+});
