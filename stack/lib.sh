@@ -180,3 +180,17 @@ key_of() {
   deno eval 'console.log(JSON.parse(Deno.readTextFileSync(Deno.args[0]))[Deno.args[1]])' \
     "$STACK_DIR/keys.json" "$1"
 }
+
+# write_functions_env NOTION_URL: the secrets the functions get locally (kept per stack dir:
+# the token key and the worker secret are made once) in $STACK_DIR/functions.env.
+write_functions_env() {
+  mkdir -p "$STACK_DIR"
+  [ -s "$STACK_DIR/token_key" ] ||
+    deno eval 'console.log(btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))))' \
+      >"$STACK_DIR/token_key"
+  [ -s "$STACK_DIR/worker_secret" ] ||
+    deno eval 'console.log([...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, "0")).join(""))' \
+      >"$STACK_DIR/worker_secret"
+  printf 'TOKEN_ENCRYPTION_KEY=%s\nWORKER_SECRET=%s\nNOTION_API_BASE_URL=%s\n' "$(cat "$STACK_DIR/token_key")" \
+    "$(cat "$STACK_DIR/worker_secret")" "$1" >"$STACK_DIR/functions.env"
+}

@@ -10,11 +10,6 @@ start_postgres
 migrate
 start_pooler
 
-mkdir -p "$STACK_DIR"
-if [ ! -s "$STACK_DIR/token_key" ]; then
-  deno eval 'console.log(btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))))' \
-    >"$STACK_DIR/token_key"
-fi
 if [ -n "${NOTION_TOKEN:-}" ]; then
   NOTION_API_BASE_URL=${NOTION_API_BASE_URL:-https://api.notion.com}
   stop_one notion-emulator
@@ -25,8 +20,7 @@ else
   wait_for "the Notion emulator" http_up "$NOTION_EMULATOR_URL/_emulator/workspace"
 fi
 export NOTION_API_BASE_URL
-printf 'TOKEN_ENCRYPTION_KEY=%s\nNOTION_API_BASE_URL=%s\n' "$(cat "$STACK_DIR/token_key")" \
-  "$NOTION_API_BASE_URL" >"$STACK_DIR/functions.env"
+write_functions_env "$NOTION_API_BASE_URL"
 
 spawn gateway env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
   AUTH_DB_URL="postgresql://supabase_auth_admin:postgres@127.0.0.1:$PG_PORT/postgres" \

@@ -29,10 +29,7 @@ setup() {
   migrate
   psql "$DB_URL" -Xq -v ON_ERROR_STOP=1 -f "$ROOT/stack/test_helpers.sql" >/dev/null
   start_pooler
-  deno eval 'console.log(btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))))' \
-    >"$STACK_DIR/token_key"
-  printf 'TOKEN_ENCRYPTION_KEY=%s\nNOTION_API_BASE_URL=%s\n' "$(cat "$STACK_DIR/token_key")" \
-    "$NOTION_EMULATOR_URL" >"$STACK_DIR/functions.env"
+  write_functions_env "$NOTION_EMULATOR_URL"
   spawn notion-emulator deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" --seed demo
   spawn gateway env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
     AUTH_DB_URL="postgresql://supabase_auth_admin:postgres@127.0.0.1:$PG_PORT/postgres" \

@@ -55,3 +55,15 @@ export async function asUser<T>(claims: UserClaims, fn: (tx: Tx) => Promise<T>):
     throw e;
   }
 }
+
+/**
+ * Runs fn in one transaction as `service_role` (RLS bypassed): only for the worker's own
+ * bookkeeping (claiming jobs across users); the work itself runs through asUser as each owner.
+ */
+export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return await db().begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true),
+                    set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+    return await fn(tx);
+  }) as T;
+}

@@ -13,6 +13,7 @@ const schema = z.object({
   NOTION_API_BASE_URL: z.url().default("https://api.notion.com"),
   NOTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(30000).default(30000),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(50).default(5),
+  WORKER_SECRET: z.string().min(32, "WORKER_SECRET must be at least 32 characters").optional(),
 });
 
 /** The validated function environment. */

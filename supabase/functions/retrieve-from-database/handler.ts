@@ -8,7 +8,8 @@ import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { type BudgetedNotion, budgetedNotionClient } from "../_shared/notion.ts";
 import { pgRateBudget, RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
 
-const Body = z.strictObject({
+/** The request body (the worker builds one to continue a run). */
+export const Body = z.strictObject({
   databaseType: z.string().min(
     1,
     "databaseType must name one of your mappings",
@@ -45,95 +46,105 @@ interface Checkpoint {
 
 /** Handles one request (exported so tests call it without a server). */
 export function handler(req: Request): Promise<Response> {
-  return respond(req, async () => {
-    const claims = await requireUser(req);
-    const body = await readBody(req, Body);
-    const started = performance.now();
-    const run = await asUser(claims, async (tx) => {
-      const [row] =
-        await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
-      return row.r as StartedRun;
-    });
-    try {
-      const finished = await retrieve(
+  return respond(req, async () => runRetrieve(await requireUser(req), await readBody(req, Body)));
+}
+
+/** A retrieve for a signed-in user (or, from the worker, for a mapping's owner). */
+export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>) {
+  const started = performance.now();
+  const run = await asUser(claims, async (tx) => {
+    const [row] =
+      await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
+    return row.r as StartedRun;
+  });
+  if (!run.resumed) {
+    // the run's options, so a continuation (the next call or the worker) reconciles the same way
+    await asUser(claims, (tx) =>
+      tx`update notion_sync.runs set options = ${
+        tx.json({
+          policy: body.conflictResolution,
+          auto_resolve: body.autoResolve,
+          create_unmatched: body.createUnmatched,
+        } as never)
+      } where run_id = ${run.run_id}`);
+  }
+  try {
+    const finished = await retrieve(
+      claims,
+      run,
+      body.timeBudgetMs - (performance.now() - started),
+    );
+    if (!finished) {
+      // out of time: the lease is given back and a continue_run job queued; the next call
+      // (or the worker) resumes from the checkpoint
+      await asUser(
         claims,
-        run,
-        body.timeBudgetMs - (performance.now() - started),
+        (tx) => tx`select notion_sync_api.yield_run(${run.run_id})`,
       );
-      if (!finished) {
-        // out of time: the lease is given back and a continue_run job queued; the next call
-        // (or the worker) resumes from the checkpoint
-        await asUser(
-          claims,
-          (tx) => tx`select notion_sync_api.yield_run(${run.run_id})`,
-        );
-        const [progress] = await asUser(
-          claims,
-          (tx) =>
-            tx`select retrieved, checkpoint from notion_sync.runs where run_id = ${run.run_id}`,
-        );
-        return {
-          success: true,
-          runId: run.run_id,
-          status: "running",
-          retrieved: progress.retrieved,
-          matched: 0,
-          conflicts: 0,
-          newRecords: 0,
-          errors: [],
-          progress: {
-            pagesRead: progress.retrieved,
-            batches: progress.checkpoint.batches ?? 0,
-            resumed: run.resumed,
-          },
-        };
-      }
-      const options = {
-        policy: body.conflictResolution,
-        auto_resolve: body.autoResolve,
-        create_unmatched: body.createUnmatched,
-        dry_run: body.dryRun,
+      const [progress] = await asUser(
+        claims,
+        (tx) => tx`select retrieved, checkpoint from notion_sync.runs where run_id = ${run.run_id}`,
+      );
+      return {
+        success: true,
+        runId: run.run_id,
+        status: "running",
+        retrieved: progress.retrieved,
+        matched: 0,
+        conflicts: 0,
+        newRecords: 0,
+        errors: [],
+        progress: {
+          pagesRead: progress.retrieved,
+          batches: progress.checkpoint.batches ?? 0,
+          resumed: run.resumed,
+        },
       };
-      return await asUser(claims, async (tx) => {
-        const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
-          tx.json(options as never)
-        }) as summary`;
-        const [done] =
-          await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
-        const [{ matched }] = await tx`
+    }
+    const options = {
+      policy: body.conflictResolution,
+      auto_resolve: body.autoResolve,
+      create_unmatched: body.createUnmatched,
+      dry_run: body.dryRun,
+    };
+    return await asUser(claims, async (tx) => {
+      const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
+        tx.json(options as never)
+      }) as summary`;
+      const [done] = await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
+      const [{ matched }] = await tx`
           select count(*)::int as matched from notion_sync.staged_pages sp
           join notion_sync.links l on l.mapping_id = sp.mapping_id and l.page_id = sp.page_id
           where sp.mapping_id = ${run.mapping_id} and sp.seen_in_run = ${run.run_id}`;
-        return {
-          success: true,
-          runId: run.run_id,
-          status: done.status,
-          retrieved: done.retrieved,
-          matched: matched - done.inserted,
-          conflicts: done.conflicts,
-          newRecords: done.inserted,
-          errors: done.errors,
-          progress: {
-            pagesRead: done.retrieved,
-            batches: done.checkpoint.batches ?? 0,
-            resumed: run.resumed,
-          },
-          summary,
-        };
-      });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      await asUser(
-        claims,
-        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
-      )
-        .catch((finishError) => console.error("could not mark run failed:", finishError));
-      if (isNotionClientError(e)) {
-        throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
-      }
-      throw e;
+      return {
+        success: true,
+        runId: run.run_id,
+        status: done.status,
+        retrieved: done.retrieved,
+        matched: matched - done.inserted,
+        conflicts: done.conflicts,
+        newRecords: done.inserted,
+        errors: done.errors,
+        progress: {
+          pagesRead: done.retrieved,
+          batches: done.checkpoint.batches ?? 0,
+          resumed: run.resumed,
+        },
+        summary,
+      };
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    await asUser(
+      claims,
+      (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+    )
+      .catch((finishError) => console.error("could not mark run failed:", finishError));
+    if (isNotionClientError(e)) {
+      throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
     }
-  });
+    throw e;
+  }
 }
 
 /**

@@ -1,0 +1,74 @@
+/**
+ * worker: runs due jobs (today: continue_run, the continuation of a retrieve that yielded at its
+ * time budget) as each mapping's owner, through the same path as a user's request. Called by the
+ * scheduler with the worker secret; no user JWT.
+ */
+import { z } from "zod";
+import { env } from "../_shared/env.ts";
+import { asService } from "../_shared/db.ts";
+import { HttpError, readBody, respond } from "../_shared/http.ts";
+import { Body as RetrieveBody, runRetrieve } from "../retrieve-from-database/handler.ts";
+
+const Body = z.strictObject({ limit: z.number().int().min(1).max(50).default(5) });
+
+interface Job {
+  job_id: string;
+  owner_id: string;
+  mapping_name: string;
+  kind: string;
+}
+
+/** Compares the request's worker secret in constant time; a 401 otherwise. */
+function requireWorkerSecret(req: Request): void {
+  const expected = env().WORKER_SECRET;
+  if (!expected) {
+    throw new HttpError(500, "not_configured", "WORKER_SECRET is not set for the functions.");
+  }
+  const given = new TextEncoder().encode(req.headers.get("x-worker-secret") ?? "");
+  const want = new TextEncoder().encode(expected);
+  let diff = given.length ^ want.length;
+  for (let i = 0; i < want.length; i++) diff |= want[i] ^ (given[i] ?? 0);
+  if (diff !== 0) {
+    throw new HttpError(401, "invalid_worker_secret", "Send the worker secret as x-worker-secret.");
+  }
+}
+
+/** Handles one request (exported so tests call it without a server). */
+export function handler(req: Request): Promise<Response> {
+  return respond(req, async () => {
+    requireWorkerSecret(req);
+    const body = await readBody(req, Body);
+    const jobs = await asService((tx) =>
+      tx`select * from notion_sync.claim_jobs(${body.limit})`
+    ) as unknown as Job[];
+    const ran = [];
+    for (const job of jobs) {
+      let error: string | null = null;
+      let status = "done";
+      try {
+        if (job.kind !== "continue_run") {
+          throw new Error(`the worker does not run ${job.kind} jobs yet`);
+        }
+        // the mapping's owner, as a scheduled run has no user of its own
+        const claims = { sub: job.owner_id, role: "authenticated" };
+        const result = await runRetrieve(
+          claims,
+          RetrieveBody.parse({ databaseType: job.mapping_name }),
+        );
+        status = result.status;
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+        status = "failed";
+      }
+      await asService((tx) => tx`select notion_sync.finish_job(${job.job_id}, ${error})`);
+      ran.push({
+        jobId: job.job_id,
+        kind: job.kind,
+        mapping: job.mapping_name,
+        status,
+        ...(error ? { error } : {}),
+      });
+    }
+    return { ran };
+  });
+}
