@@ -288,8 +288,9 @@ async function read(
 }
 
 /**
- * Notion truncates relation, people and mention lists at 25 in page objects: complete relation
- * and people values through the property-item endpoint (all pages of it) before staging.
+ * Notion truncates relation, people and mention lists at 25 in page objects: complete relation,
+ * people, and title / rich text with 25 mentions through the property-item endpoint (all pages of
+ * it) before staging.
  */
 async function completeTruncated(
   notion: BudgetedNotion,
@@ -304,7 +305,9 @@ async function completeTruncated(
     ) {
       const truncated = (prop.type === "relation" && prop.has_more) ||
         (prop.type === "people" && Array.isArray(prop.people) &&
-          prop.people.length >= 25);
+          prop.people.length >= 25) ||
+        ((prop.type === "title" || prop.type === "rich_text") && Array.isArray(prop[prop.type]) &&
+          prop[prop.type].filter((t: { type?: string }) => t.type === "mention").length >= 25);
       if (!truncated) continue;
       const items: unknown[] = [];
       let cursor: string | undefined;

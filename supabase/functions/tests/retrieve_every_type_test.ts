@@ -90,6 +90,32 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
         }))
       );
     assert.equal(fieldMap.length, 23, "every demo property is mapped");
+    // one task related to 60 projects, and one with 30 page mentions in its description: Notion
+    // shows 25 of each in a page object; the retrieve must complete them
+    const projects = (ws.data_sources as any[]).find((d) => d.title === "Projects");
+    const related: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const p = await control("pages", {
+        parent: { data_source_id: projects.id },
+        properties: { Name: { title: [{ text: { content: `Related project ${i}` } }] } },
+      });
+      related.push(p.id);
+    }
+    const oracleBefore = await control(`oracle?data_source_id=${ds.id}`);
+    const [first, second] = oracleBefore.rows as { page_id: string }[];
+    await control(`pages/${first.page_id}`, {
+      properties: { Project: { relation: related.map((id) => ({ id })) } },
+    });
+    await control(`pages/${second.page_id}`, {
+      properties: {
+        Description: {
+          rich_text: related.slice(0, 30).map((id) => ({
+            type: "mention",
+            mention: { page: { id } },
+          })),
+        },
+      },
+    });
     const user = await freshUser("every-type");
     const connectionId = await connectNotion(user, {
       name: "demo",
@@ -219,6 +245,12 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
       }
     }
     assert.ok(checked >= 22_000, `every value was compared (${checked})`);
+    assert.equal(byPage.get(first.page_id)!.r.project.length, 60, "a relation of 60 arrives whole");
+    assert.equal(
+      byPage.get(second.page_id)!.r.description_rich.length,
+      30,
+      "30 mentions arrive whole",
+    );
   } finally {
     await control("reset", { seed: "demo" });
     await admin.end();
