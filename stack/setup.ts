@@ -168,5 +168,65 @@ export async function ensureMapping(
   });
 }
 
+/** The emulator's demo integration token. */
+export const EMULATOR_TOKEN = "secret_demo_notion_token";
+
+/**
+ * A call to the Notion emulator's control API (GET without a body, POST with one); throws on an
+ * error answer, naming it.
+ */
+export async function emulatorControl(
+  path: string,
+  body?: unknown,
+  method = body === undefined ? "GET" : "POST",
+) {
+  const res = await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Id of the emulator's demo Tasks data source. */
+export async function emulatorTasksDataSource(): Promise<string> {
+  const ws = await emulatorControl("workspace");
+  const tasks = (ws.data_sources as { id: string; title?: string }[])
+    .find((d) => /tasks/i.test(d.title ?? ""));
+  if (!tasks) throw new Error("the emulator's workspace has no Tasks data source");
+  return tasks.id;
+}
+
+/**
+ * Connects a user to Notion and maps a data source onto notion_sync_demo.tasks as "tasks" (by
+ * property name; a title property is required). Returns the mapping id and its field map.
+ */
+export async function demoTasksMapping(
+  user: { jwt: string; claims: UserClaims },
+  opts: { token: string; notionBaseUrl: string; dataSourceId: string },
+): Promise<{ mappingId: string; fieldMap: FieldMapEntry[] }> {
+  const connectionId = await connectNotion(user, { name: "demo", token: opts.token });
+  const fieldMap = await fieldMapByName({ ...opts, columns: DEMO_TASK_COLUMNS });
+  if (!fieldMap.some((f) => f.column === "title")) {
+    throw new Error(
+      `data source ${opts.dataSourceId} has no title property to map onto notion_sync_demo.tasks.title`,
+    );
+  }
+  const mappingId = await ensureMapping(user.claims, {
+    name: "tasks",
+    connectionId,
+    dataSourceId: opts.dataSourceId,
+    targetSchema: "notion_sync_demo",
+    targetTable: "tasks",
+    keyColumn: "task_id",
+    ownerColumn: "owner_id",
+    fieldMap,
+    notion: { token: opts.token, baseUrl: opts.notionBaseUrl },
+  });
+  return { mappingId, fieldMap };
+}
+
 /** Columns of the demo target table notion_sync_demo.tasks that the demo maps. */
 export const DEMO_TASK_COLUMNS = ["title", "status", "priority", "tags", "due", "done", "estimate"];

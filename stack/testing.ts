@@ -1,13 +1,15 @@
 /** Helpers for tests that run against the test stack (stack/test.sh exports where it is). */
 import {
-  connectNotion,
-  DEMO_TASK_COLUMNS,
-  ensureMapping,
+  demoTasksMapping,
+  EMULATOR_TOKEN,
+  emulatorControl,
+  emulatorTasksDataSource,
   ensureUser,
-  fieldMapByName,
   stackEnv,
   useFunctionEnv,
 } from "./setup.ts";
+
+export { EMULATOR_TOKEN, emulatorControl, emulatorTasksDataSource };
 import type { StackKeys } from "./keys.ts";
 
 /** The test stack and its signing keys, with the function environment applied to this process. */
@@ -24,44 +26,14 @@ export async function freshUser(label: string) {
   return await ensureUser(stack, keys, email, "test-password");
 }
 
-/** The emulator's demo token and Tasks data source id. */
-export const EMULATOR_TOKEN = "secret_demo_notion_token";
-
-/** Id of the emulator's Tasks data source. */
-export async function emulatorTasksDataSource(): Promise<string> {
-  const { notionEmulatorUrl } = stackEnv();
-  const ws = await (await fetch(`${notionEmulatorUrl}/_emulator/workspace`)).json();
-  const ds = (ws.data_sources as { id: string; title?: string; name?: string }[])
-    .find((d) => /tasks/i.test(d.title ?? d.name ?? ""));
-  if (!ds) throw new Error("the emulator has no Tasks data source");
-  return ds.id;
-}
-
 /** Gives a user a connection to the emulator and a "tasks" mapping onto notion_sync_demo.tasks. */
 export async function demoMappingFor(user: Awaited<ReturnType<typeof freshUser>>): Promise<string> {
-  const { notionEmulatorUrl } = stackEnv();
-  const dataSourceId = await emulatorTasksDataSource();
-  const connectionId = await connectNotion(user, {
-    name: "demo",
+  const { mappingId } = await demoTasksMapping(user, {
     token: EMULATOR_TOKEN,
+    notionBaseUrl: stackEnv().notionEmulatorUrl,
+    dataSourceId: await emulatorTasksDataSource(),
   });
-  const fieldMap = await fieldMapByName({
-    token: EMULATOR_TOKEN,
-    notionBaseUrl: notionEmulatorUrl,
-    dataSourceId,
-    columns: DEMO_TASK_COLUMNS,
-  });
-  return await ensureMapping(user.claims, {
-    name: "tasks",
-    connectionId,
-    dataSourceId,
-    targetSchema: "notion_sync_demo",
-    targetTable: "tasks",
-    keyColumn: "task_id",
-    ownerColumn: "owner_id",
-    fieldMap,
-    notion: { token: EMULATOR_TOKEN, baseUrl: notionEmulatorUrl },
-  });
+  return mappingId;
 }
 
 /** POSTs JSON to a function through the gateway, as supabase-js functions.invoke would. */

@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { demoMappingFor, freshUser, invoke } from "../../stack/testing.ts";
+import { chromium, type Page } from "playwright-core";
+import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
 
 const screenshots = new URL("../../test-results/", import.meta.url);
 
-Deno.test("the web client signs in, retrieves from Notion on a click, and shows the rows", async () => {
-  const { webUrl } = stackEnv();
-  const user = await freshUser("browser");
-  await demoMappingFor(user);
-  await closeDb();
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless (never a downloaded browser). */
+function launchChromium() {
+  return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
       "--headless",
@@ -24,14 +21,27 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
       "--disable-sync",
     ],
   });
+}
+
+/** Opens the web client and signs in with a test user's password. */
+async function signIn(page: Page, webUrl: string, email: string) {
+  await page.goto(webUrl);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("test-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+Deno.test("the web client signs in, retrieves from Notion on a click, and shows the rows", async () => {
+  const { webUrl } = stackEnv();
+  const user = await freshUser("browser");
+  await demoMappingFor(user);
+  await closeDb();
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleErrors: string[] = [];
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-    await page.goto(webUrl);
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill("test-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, webUrl, user.email);
     await page.getByRole("button", { name: "Retrieve from Notion" }).waitFor();
     assert.equal(await page.locator("#rows tbody tr").count(), 0, "a new user starts with no rows");
 
@@ -56,7 +66,7 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
 });
 
 Deno.test("a person reviews a conflict in the web client and keeps Notion's value", async () => {
-  const { webUrl, notionEmulatorUrl } = stackEnv();
+  const { webUrl } = stackEnv();
   const user = await freshUser("reviewer");
   await demoMappingFor(user);
   await invoke(
@@ -77,35 +87,17 @@ Deno.test("a person reviews a conflict in the web client and keeps Notion's valu
     (tx) =>
       tx`update notion_sync_demo.tasks set status = ${supabaseValue} where task_id = ${task.task_id}`,
   );
-  const edit = await fetch(`${notionEmulatorUrl}/_emulator/pages/${task.page_id}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ properties: { Status: { status: { name: notionValue } } } }),
+  await emulatorControl(`pages/${task.page_id}`, {
+    properties: { Status: { status: { name: notionValue } } },
   });
-  await edit.body?.cancel();
   const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
   assert.equal(second.body.conflicts, 1);
   await closeDb();
 
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(webUrl);
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill("test-password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, webUrl, user.email);
     const card = page.locator(".conflict");
     await card.first().waitFor();
     assert.equal(await card.count(), 1);

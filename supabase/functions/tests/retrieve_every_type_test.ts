@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
-import { EMULATOR_TOKEN, freshUser, invoke } from "../../../stack/testing.ts";
+import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 
 /** A target table with a column for every property type of the demo Tasks. */
 const TABLE = `
@@ -48,25 +48,15 @@ const COLUMNS: Record<string, string[]> = {
   "Project status": ["project_status"],
 };
 
-async function control(path: string, body?: unknown) {
-  const res = await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `emulator ${path} answered ${res.status}`);
-  return await res.json();
-}
-
 const instant = (v: string | null) => (v === null ? null : new Date(v).toISOString());
 
 Deno.test("a full retrieve of 1,000 pages lands every property type exactly as the emulator's oracle says", async () => {
   const stack = stackEnv();
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(TABLE);
-  await control("reset", { seed: "demo:1000" });
+  await emulatorControl("reset", { seed: "demo:1000" });
   try {
-    const ws = await control("workspace");
+    const ws = await emulatorControl("workspace");
     const ds = (ws.data_sources as any[]).find((d) => d.title === "Tasks");
     const fieldMap = (ds.properties as { encoded_id: string; name: string; type: string }[])
       .flatMap((p) =>
@@ -95,18 +85,18 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
     const projects = (ws.data_sources as any[]).find((d) => d.title === "Projects");
     const related: string[] = [];
     for (let i = 0; i < 60; i++) {
-      const p = await control("pages", {
+      const p = await emulatorControl("pages", {
         parent: { data_source_id: projects.id },
         properties: { Name: { title: [{ text: { content: `Related project ${i}` } }] } },
       });
       related.push(p.id);
     }
-    const oracleBefore = await control(`oracle?data_source_id=${ds.id}`);
+    const oracleBefore = await emulatorControl(`oracle?data_source_id=${ds.id}`);
     const [first, second] = oracleBefore.rows as { page_id: string }[];
-    await control(`pages/${first.page_id}`, {
+    await emulatorControl(`pages/${first.page_id}`, {
       properties: { Project: { relation: related.map((id) => ({ id })) } },
     });
-    await control(`pages/${second.page_id}`, {
+    await emulatorControl(`pages/${second.page_id}`, {
       properties: {
         Description: {
           rich_text: related.slice(0, 30).map((id) => ({
@@ -141,7 +131,7 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
     assert.equal(res.body.status, "completed");
     assert.equal(res.body.newRecords, 1000);
 
-    const oracle = await control(`oracle?data_source_id=${ds.id}`);
+    const oracle = await emulatorControl(`oracle?data_source_id=${ds.id}`);
     const rows = await asUser(
       user.claims,
       (tx) =>
@@ -252,7 +242,7 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
       "30 mentions arrive whole",
     );
   } finally {
-    await control("reset", { seed: "demo" });
+    await emulatorControl("reset", { seed: "demo" });
     await admin.end();
     await closeDb();
   }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { handler } from "../retrieve-from-database/handler.ts";
-import { demoMappingFor, freshUser, invoke } from "../../../stack/testing.ts";
+import {
+  demoMappingFor,
+  emulatorControl,
+  emulatorTasksDataSource,
+  freshUser,
+  invoke,
+} from "../../../stack/testing.ts";
 import { stackEnv } from "../../../stack/setup.ts";
 
 /** Every page of a data source, read from the emulator as the integration. */
@@ -101,22 +107,9 @@ Deno.test("retrieve answers 400 for a bad body, 404 for another user's mapping, 
   }
 });
 
-/** Calls the emulator's control API. */
-async function control(path: string, body?: unknown) {
-  const { notionEmulatorUrl } = stackEnv();
-  const res = await fetch(`${notionEmulatorUrl}/_emulator/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `emulator ${path}: ${JSON.stringify(json)}`);
-  return json;
-}
-
 /** Number of data source queries the emulator answered since the given request sequence. */
 async function queriesSince(seq: number): Promise<{ count: number; last: number }> {
-  const log = await control(`requests?since=${seq}&limit=10000`);
+  const log = await emulatorControl(`requests?since=${seq}&limit=10000`);
   const entries = (log.requests ?? log) as { seq: number; method: string; path: string }[];
   return {
     count: entries.filter((r) => r.method === "POST" && /\/query$/.test(r.path)).length,
@@ -124,16 +117,10 @@ async function queriesSince(seq: number): Promise<{ count: number; last: number 
   };
 }
 
-async function tasksDataSource() {
-  const ws = await control("workspace");
-  return (ws.data_sources as { id: string; title: string }[]).find((d) => /tasks/i.test(d.title))!
-    .id;
-}
-
 Deno.test("an incremental run reads pages edited since the watermark, including a second edit in the same minute", async () => {
   const user = await freshUser("incremental");
   await demoMappingFor(user);
-  const ds = await tasksDataSource();
+  const ds = await emulatorTasksDataSource();
   try {
     const full = await invoke("retrieve-from-database", {
       databaseType: "tasks",
@@ -145,7 +132,7 @@ Deno.test("an incremental run reads pages edited since the watermark, including 
       (tx) => tx`select page_id from notion_sync.links limit 1`,
     );
     const edit = (name: string) =>
-      control(`pages/${page_id}`, { properties: { Status: { status: { name } } } });
+      emulatorControl(`pages/${page_id}`, { properties: { Status: { status: { name } } } });
 
     await edit("Done");
     const first = await invoke("retrieve-from-database", {
@@ -183,14 +170,14 @@ Deno.test("an incremental run reads pages edited since the watermark, including 
 Deno.test("a changed schema turns an incremental run into a full scan", async () => {
   const user = await freshUser("schema");
   await demoMappingFor(user);
-  const ds = await tasksDataSource();
+  const ds = await emulatorTasksDataSource();
   try {
     await invoke(
       "retrieve-from-database",
       { databaseType: "tasks", createUnmatched: true },
       user.jwt,
     );
-    await control(`data_sources/${ds}`, {
+    await emulatorControl(`data_sources/${ds}`, {
       properties: { [`Note ${crypto.randomUUID().slice(0, 6)}`]: { rich_text: {} } },
     });
     const res = await invoke("retrieve-from-database", {
@@ -209,8 +196,8 @@ Deno.test("a changed schema turns an incremental run into a full scan", async ()
 });
 
 Deno.test("a run out of time answers running and the next call resumes without re-reading finished batches; the result cap is windowed", async () => {
-  await control("reset", { seed: "demo:230" });
-  await control("limits", { result_cap: 100 });
+  await emulatorControl("reset", { seed: "demo:230" });
+  await emulatorControl("limits", { result_cap: 100 });
   const user = await freshUser("resume");
   await demoMappingFor(user);
   try {
@@ -252,8 +239,8 @@ Deno.test("a run out of time answers running and the next call resumes without r
     );
     assert.equal(rows, 230);
   } finally {
-    await control("limits", { result_cap: 10000 });
-    await control("reset", { seed: "demo" });
+    await emulatorControl("limits", { result_cap: 10000 });
+    await emulatorControl("reset", { seed: "demo" });
     await closeDb();
   }
 });
@@ -350,7 +337,7 @@ Deno.test("an emptied Supabase table is rebuilt from Notion: held deletes, a rec
 });
 
 Deno.test("a run whose invocation died keeps the mapping until its lease expires, then the next call resumes it", async () => {
-  await control("reset", { seed: "demo:230" });
+  await emulatorControl("reset", { seed: "demo:230" });
   const user = await freshUser("killed");
   await demoMappingFor(user);
   try {
@@ -387,7 +374,7 @@ Deno.test("a run whose invocation died keeps the mapping until its lease expires
     assert.equal(resumed.body.progress.resumed, true);
     assert.equal(resumed.body.retrieved, 230);
   } finally {
-    await control("reset", { seed: "demo" });
+    await emulatorControl("reset", { seed: "demo" });
     await closeDb();
   }
 });
@@ -407,22 +394,22 @@ Deno.test("a 429 storm and random 5xx slow a retrieve down but do not change its
     { token: "secret_demo_notion_token", probability: 0.05, action: "error", status: 502 },
   ];
   try {
-    await control("faults", { rules });
+    await emulatorControl("faults", { rules });
     const res = await invoke("retrieve-from-database", {
       databaseType: "tasks",
       createUnmatched: true,
     }, user.jwt);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, "completed");
-    const ds = await tasksDataSource();
-    const oracle = await control(`oracle?data_source_id=${ds}`);
+    const ds = await emulatorTasksDataSource();
+    const oracle = await emulatorControl(`oracle?data_source_id=${ds}`);
     assert.equal(res.body.newRecords, oracle.rows.length, "every page arrived once");
     const [{ rows }] = await asUser(
       user.claims,
       (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
     );
     assert.equal(rows, oracle.rows.length);
-    const log = await control("requests?limit=1000");
+    const log = await emulatorControl("requests?limit=1000");
     const statuses = (log.requests ?? log).map((r: { status: number }) => r.status);
     assert.ok(statuses.includes(429), "the storm happened");
   } finally {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { NOTION_VERSION } from "../_shared/notion.ts";
 import { handler } from "../sync-from-supabase/handler.ts";
-import { demoMappingFor, freshUser, invoke } from "../../../stack/testing.ts";
+import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 import {
   connectNotion,
   DEMO_TASK_COLUMNS,
@@ -12,18 +12,6 @@ import {
 } from "../../../stack/setup.ts";
 
 type User = Awaited<ReturnType<typeof freshUser>>;
-
-/** A call to the emulator's control API. */
-async function control(path: string, body?: unknown, method = body === undefined ? "GET" : "POST") {
-  const res = await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** A request to the emulator's public API as an integration. */
 async function notionApi(token: string, method: string, path: string, body?: unknown) {
@@ -45,11 +33,11 @@ let added: string[] = [];
 
 /** Adds fault rules; clearFaults removes them (and only them: other tests' rules stay). */
 async function addFaults(rules: Record<string, unknown>[]) {
-  added.push(...(await control("faults", { rules })).ids);
+  added.push(...(await emulatorControl("faults", { rules })).ids);
 }
 
 async function clearFaults() {
-  for (const id of added) await control(`faults/${id}`, undefined, "DELETE");
+  for (const id of added) await emulatorControl(`faults/${id}`, undefined, "DELETE");
   added = [];
 }
 
@@ -63,11 +51,11 @@ const title = (text: string) => ({ title: [{ type: "text", text: { content: text
 async function isolatedSync(label: string, titles: string[]) {
   const user = await freshUser(label);
   const token = `secret_sfs_${crypto.randomUUID().replaceAll("-", "")}`;
-  const ws = await control("workspace");
+  const ws = await emulatorControl("workspace");
   const demo = ws.integrations.find((i: { token: string }) =>
     i.token === "secret_demo_notion_token"
   );
-  await control("integrations", { token, name: `push test ${label}`, share: demo.shared });
+  await emulatorControl("integrations", { token, name: `push test ${label}`, share: demo.shared });
   const db = await notionApi(token, "POST", "databases", {
     parent: { type: "page_id", page_id: demo.shared[0] },
     title: [{ type: "text", text: { content: `Push test ${label}` } }],
@@ -131,7 +119,7 @@ function asThem<T>(user: User, fn: Parameters<typeof asUser<T>>[1]): Promise<T> 
 
 /** A page as Notion has it (the control API's untruncated view). */
 async function notionPage(pageId: string) {
-  return await control(`pages/${pageId}`);
+  return await emulatorControl(`pages/${pageId}`);
 }
 
 function plainTitle(page: Record<string, any>): string {
@@ -214,7 +202,7 @@ Deno.test("a Notion edit made between the plan and the push becomes a conflict, 
       (tx) => tx`update notion_sync_demo.tasks set estimate = 5 where title = 'One'`,
     );
     await retrieve(s.user);
-    await control(`pages/${s.pages.One}`, { properties: { Estimate: { number: 13 } } });
+    await emulatorControl(`pages/${s.pages.One}`, { properties: { Estimate: { number: 13 } } });
 
     const res = await push(s.user);
     assert.equal(res.pushed, 0);
@@ -242,7 +230,7 @@ Deno.test("when one field of a push meets a Notion edit, the others are written 
       (tx) => tx`update notion_sync_demo.tasks set estimate = 5, done = true where title = 'P1'`,
     );
     await retrieve(s.user);
-    await control(`pages/${s.pages.P1}`, { properties: { Estimate: { number: 13 } } });
+    await emulatorControl(`pages/${s.pages.P1}`, { properties: { Estimate: { number: 13 } } });
     const res = await push(s.user);
     assert.equal(res.pushed, 1, JSON.stringify(res));
     let page = await notionPage(s.pages.P1);
@@ -305,7 +293,7 @@ Deno.test("a 429 storm and random 5xx slow a push down but do not change its res
       await tx`insert into notion_sync_demo.tasks (title, estimate) values ('S5', 50)`;
     });
     await retrieve(s.user);
-    const { requests } = await control("requests?limit=1");
+    const { requests } = await emulatorControl("requests?limit=1");
     const since = requests.length ? requests[requests.length - 1].seq : 0;
     await addFaults([
       { token: s.token, probability: 0.3, action: "error", status: 429, retry_after: 1 },
@@ -326,7 +314,7 @@ Deno.test("a 429 storm and random 5xx slow a push down but do not change its res
     assert.deepEqual(estimates, [10, 20, 30, 40, 50]);
     assert.ok(live.filter((p) => plainTitle(p) !== "S5").every((p) => p.properties.Done.checkbox));
 
-    const log = await control(`requests?since=${since}&limit=1000`);
+    const log = await emulatorControl(`requests?since=${since}&limit=1000`);
     const mine = log.requests.filter((r: { integration: string | null }) =>
       r.integration === "push test storm"
     );
@@ -341,7 +329,7 @@ Deno.test("a 429 storm and random 5xx slow a push down but do not change its res
 Deno.test("a page trashed in Notion is restored by un-trashing it (same page id)", async () => {
   const s = await isolatedSync("restore", ["Keep me", "Other"]);
   try {
-    await control(`pages/${s.pages["Keep me"]}`, { in_trash: true });
+    await emulatorControl(`pages/${s.pages["Keep me"]}`, { in_trash: true });
     await retrieve(s.user);
     const [conflict] = await asThem(s.user, (tx) =>
       tx`select conflict_id from notion_sync.conflicts
@@ -402,9 +390,9 @@ Deno.test("a create whose earlier attempt committed without an answer is looked 
 Deno.test("a page purged from Notion is created again from the record and relinked", async () => {
   const s = await isolatedSync("recreate", ["Lost", "Fine"]);
   try {
-    await control(`pages/${s.pages.Lost}`, { in_trash: true });
+    await emulatorControl(`pages/${s.pages.Lost}`, { in_trash: true });
     await retrieve(s.user);
-    await control(`pages/${s.pages.Lost}/purge`, {});
+    await emulatorControl(`pages/${s.pages.Lost}/purge`, {});
     const [conflict] = await asThem(
       s.user,
       (tx) =>
@@ -565,7 +553,7 @@ Deno.test("10% of pages trashed in Notion are restored by un-trashing them: same
   const s = await isolatedSync("mass restore", titles);
   try {
     const trashed = [s.pages["Page 3"], s.pages["Page 11"]];
-    for (const id of trashed) await control(`pages/${id}`, { in_trash: true });
+    for (const id of trashed) await emulatorControl(`pages/${id}`, { in_trash: true });
     const run = await retrieve(s.user);
     const [recovery] = await asThem(
       s.user,
@@ -603,12 +591,12 @@ Deno.test("10% of pages trashed in Notion are restored by un-trashing them: same
 Deno.test("a deleted data source is created again from the mapping, with a page per record", async () => {
   const s = await isolatedSync("recreate", ["R1", "R2", "R3"]);
   try {
-    const ws = await control("workspace");
+    const ws = await emulatorControl("workspace");
     const databaseId = ws.data_sources.find((d: { id: string }) =>
       d.id === s.dataSourceId
     ).database_id;
     // deleted for good (emptied from the trash): Notion answers 404 for it and its pages
-    await control(`databases/${databaseId}/purge`, {});
+    await emulatorControl(`databases/${databaseId}/purge`, {});
 
     const res = await push(s.user);
     assert.equal(res.created, 3, JSON.stringify(res));
@@ -646,7 +634,7 @@ Deno.test("a deleted data source is created again from the mapping, with a page 
 Deno.test("a trashed data source is restored by un-trashing it, pages and all", async () => {
   const s = await isolatedSync("untrash source", ["T1", "T2"]);
   try {
-    await control(`data_sources/${s.dataSourceId}`, { in_trash: true });
+    await emulatorControl(`data_sources/${s.dataSourceId}`, { in_trash: true });
     const res = await push(s.user);
     assert.equal(res.created, 0, JSON.stringify(res));
     const ds = await notionApi(s.token, "GET", `data_sources/${s.dataSourceId}`);

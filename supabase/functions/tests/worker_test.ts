@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { readDotEnv } from "../../../stack/gateway.ts";
 import { stackEnv } from "../../../stack/setup.ts";
-import { demoMappingFor, freshUser, invoke } from "../../../stack/testing.ts";
+import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 
 async function callWorker(secret?: string) {
   const res = await fetch(`${stackEnv().apiUrl}/functions/v1/worker`, {
@@ -16,15 +16,6 @@ async function callWorker(secret?: string) {
   return { status: res.status, body: await res.json() };
 }
 
-async function control(path: string, body: unknown) {
-  const res = await fetch(`${stackEnv().notionEmulatorUrl}/_emulator/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  await res.body?.cancel();
-}
-
 Deno.test("the worker refuses a call without the worker secret", async () => {
   const res = await callWorker();
   assert.equal(res.status, 401);
@@ -34,7 +25,7 @@ Deno.test("the worker refuses a call without the worker secret", async () => {
 
 Deno.test("a run that yielded at its time budget finishes through its continue_run job, run by the worker as the owner", async () => {
   const secret = readDotEnv(`${stackEnv().stackDir}/functions.env`).WORKER_SECRET;
-  await control("reset", { seed: "demo:230" });
+  await emulatorControl("reset", { seed: "demo:230" });
   const user = await freshUser("worker");
   await demoMappingFor(user);
   try {
@@ -77,7 +68,7 @@ Deno.test("a run that yielded at its time budget finishes through its continue_r
     );
     assert.equal(open.length, 0, "the job is done");
   } finally {
-    await control("reset", { seed: "demo" });
+    await emulatorControl("reset", { seed: "demo" });
     await closeDb();
   }
 });
