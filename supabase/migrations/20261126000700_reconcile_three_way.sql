@@ -409,6 +409,50 @@ comment on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) i
 revoke execute on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) from public;
 grant execute on function notion_sync.queue_create(uuid, uuid, text, jsonb, boolean) to authenticated, service_role;
 
+-- Inserts a record from a page's values (Notion's, cast into the columns), links the page to it
+-- with the values read back as the base, and logs every value as a change with no old value (so
+-- an undo deletes the record again). Returns the new record's key.
+create function notion_sync.insert_record_for_page(
+  p_mapping_id uuid, p_page_id text, p_values jsonb, p_run_id uuid, p_conflict_id uuid default null)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_map notion_sync.mappings;
+  v_row jsonb := p_values;
+  v_key text;
+begin
+  select * into v_map from notion_sync.mappings m where m.mapping_id = p_mapping_id;
+  if v_map.owner_column is not null then
+    v_row := v_row || jsonb_build_object(v_map.owner_column, v_map.owner_id);
+  end if;
+  perform set_config('notion_sync.applying', p_mapping_id::text, true);
+  execute format('insert into %1$s (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1) '
+                 'returning %3$I::text, to_jsonb(%1$s.*)',
+                 format('%I.%I', v_map.target_schema, v_map.target_table),
+                 (select string_agg(format('%I', k), ', ') from jsonb_object_keys(v_row) k), v_map.key_column)
+    into v_key, v_row using v_row;
+  perform set_config('notion_sync.applying', '', true);
+  insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
+  values (p_mapping_id, p_page_id, v_map.owner_id, v_key,
+          (select jsonb_object_agg(f.field, v_row -> f.field) from notion_sync.mapping_fields(p_mapping_id) f))
+  on conflict (mapping_id, page_id) do update
+    set record_key = excluded.record_key, base = excluded.base, synced_at = now();
+  insert into notion_sync.changes (owner_id, mapping_id, run_id, conflict_id, side, page_id, record_key, field,
+                                   old_value, new_value)
+  select v_map.owner_id, p_mapping_id, p_run_id, p_conflict_id, 'supabase', p_page_id, v_key, f.field, null,
+         v_row -> f.field
+  from notion_sync.mapping_fields(p_mapping_id) f;
+  return v_key;
+end
+$$;
+comment on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) is
+  'Creates the record for a Notion page (new page, or a deleted record restored) and links it. '
+  'Authenticated (RLS on the table); raises what the insert raises.';
+revoke execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) from public;
+grant execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) to authenticated, service_role;
+
 -- Reconciles a run: detection per field for the linked pairs it concerns, new pages and records,
 -- deletes and trashed pages, the safety valve, then (unless a dry run) the writes.
 -- p_options: {policy: manual|prefer_supabase|prefer_notion, auto_resolve, create_unmatched,
@@ -435,8 +479,6 @@ declare
   v_held text[] := array[]::text[];
   v_diff jsonb;
   v_rec record;
-  v_row jsonb;
-  v_key text;
   v_summary jsonb;
 begin
   select * into v_run from notion_sync.runs r where r.run_id = p_run_id;
@@ -653,23 +695,7 @@ begin
   -- records and pages
   for v_rec in select * from rc_records r order by r.action, r.page_id, r.record_key loop
     if v_rec.action = 'insert_record' then
-      v_row := v_rec.values;
-      if v_map.owner_column is not null then
-        v_row := v_row || jsonb_build_object(v_map.owner_column, v_map.owner_id);
-      end if;
-      perform set_config('notion_sync.applying', v_map.mapping_id::text, true);
-      execute format('insert into %1$s (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1) '
-                     'returning %3$I::text, to_jsonb(%1$s.*)',
-                     v_target, (select string_agg(format('%I', k), ', ') from jsonb_object_keys(v_row) k),
-                     v_map.key_column)
-        into v_key, v_row using v_row;
-      perform set_config('notion_sync.applying', '', true);
-      insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
-      values (v_map.mapping_id, v_rec.page_id, v_map.owner_id, v_key,
-              (select jsonb_object_agg(f.field, v_row -> f.field) from notion_sync.mapping_fields(v_map.mapping_id) f));
-      insert into notion_sync.changes (owner_id, mapping_id, run_id, side, page_id, record_key, field, old_value, new_value)
-      select v_map.owner_id, v_map.mapping_id, p_run_id, 'supabase', v_rec.page_id, v_key, f.field, null, v_row -> f.field
-      from notion_sync.mapping_fields(v_map.mapping_id) f;
+      perform notion_sync.insert_record_for_page(v_map.mapping_id, v_rec.page_id, v_rec.values, p_run_id);
     elsif v_rec.action = 'create_page' then
       perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
     elsif v_map.delete_policy = 'unlink' then
@@ -1189,27 +1215,7 @@ begin
       if v_row is null then
         raise exception 'page % has no staged values to restore from; retrieve it first', v_c.page_id using errcode = '55000';
       end if;
-      select v_row || case when m.owner_column is null then '{}'::jsonb
-                           else jsonb_build_object(m.owner_column, m.owner_id) end
-      into v_row from notion_sync.mappings m where m.mapping_id = v_c.mapping_id;
-      perform set_config('notion_sync.applying', v_c.mapping_id::text, true);
-      execute (select format('insert into %1$s (%2$s) select %2$s from jsonb_populate_record(null::%1$s, $1) '
-                             'returning %3$I::text, to_jsonb(%1$s.*)',
-                             format('%I.%I', m.target_schema, m.target_table),
-                             (select string_agg(format('%I', k), ', ') from jsonb_object_keys(v_row) k), m.key_column)
-               from notion_sync.mappings m where m.mapping_id = v_c.mapping_id)
-        into v_key, v_row using v_row;
-      perform set_config('notion_sync.applying', '', true);
-      update notion_sync.links l
-      set record_key = v_key,
-          base = (select jsonb_object_agg(f.field, v_row -> f.field) from notion_sync.mapping_fields(v_c.mapping_id) f),
-          synced_at = now()
-      where l.mapping_id = v_c.mapping_id and l.page_id = v_c.page_id;
-      insert into notion_sync.changes (owner_id, mapping_id, run_id, conflict_id, side, page_id, record_key, field,
-                                       old_value, new_value)
-      select v_c.owner_id, v_c.mapping_id, v_c.run_id, p_conflict_id, 'supabase', v_c.page_id, v_key, f.field, null,
-             v_row -> f.field
-      from notion_sync.mapping_fields(v_c.mapping_id) f;
+      v_key := notion_sync.insert_record_for_page(v_c.mapping_id, v_c.page_id, v_row, v_c.run_id, p_conflict_id);
       v_result := jsonb_build_object('restored_record', v_key);
     elsif p_action = 'prefer_supabase' then
       insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, conflict_id)
