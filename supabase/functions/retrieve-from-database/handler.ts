@@ -7,6 +7,7 @@ import { decryptToken } from "../_shared/crypto.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { type BudgetedNotion, budgetedNotionClient } from "../_shared/notion.ts";
 import { pgRateBudget, RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
+import { stagePages } from "../_shared/staging.ts";
 
 /** The request body (the worker builds one to continue a run). */
 export const Body = z.strictObject({
@@ -261,7 +262,7 @@ async function read(
         };
       const done = !capped && !page.has_more;
       checkpoint = await asUser(claims, async (tx) => {
-        await tx`select notion_sync_api.stage_pages(${run.run_id}, ${tx.json(pages as never)})`;
+        await stagePages(tx, run.run_id, pages);
         await tx`select notion_sync_api.match_batch(${run.run_id}, ${
           pages.map((p) => p.id as string)
         })`;

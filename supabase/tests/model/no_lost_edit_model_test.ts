@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import postgres from "postgres";
 import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
+import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 
@@ -157,9 +158,7 @@ class World {
     const run = await asUser(this.claims, async (tx) => {
       const [{ id }] =
         await tx`select notion_sync_api.start_run('tasks', 'retrieve', 'incremental') ->> 'run_id' as id`;
-      await tx`select notion_sync_api.stage_pages(${id}, ${
-        tx.json(PAGES.map((p) => pageJson(p, this.notion[p])) as never)
-      })`;
+      await stagePages(tx, id, PAGES.map((p) => pageJson(p, this.notion[p])));
       await tx`select notion_sync_api.reconcile(${id}, ${tx.json({ policy: op.policy } as never)})`;
       await tx`select notion_sync_api.finish_run(${id}, 'completed')`;
       return id as string;

@@ -1,7 +1,7 @@
 -- Every RPC acts on the caller's own objects only: another user's mapping or run is "not found",
 -- and anon may call none of them.
 begin;
-select plan(10);
+select plan(11);
 
 select tests.create_user('rpc-alice@example.com') as alice \gset
 select tests.create_user('rpc-bob@example.com') as bob \gset
@@ -13,6 +13,8 @@ select tests.create_demo_mapping(:'alice');
 select tests.authenticate_as(:'alice');
 select throws_ok(format($$ select notion_sync_api.stage_pages(%L, '[]') $$, :'bob_run'),
   'P0002', format('run %s not found', :'bob_run'), 'stage_pages refuses another user''s run.');
+select throws_ok(format($$ select notion_sync_api.pages_to_stage(%L, '[]') $$, :'bob_run'),
+  'P0002', format('run %s not found', :'bob_run'), 'pages_to_stage refuses another user''s run.');
 select throws_ok(format($$ select notion_sync_api.reconcile(%L) $$, :'bob_run'),
   'P0002', format('run %s not found', :'bob_run'), 'reconcile refuses another user''s run.');
 select throws_ok(format($$ select notion_sync_api.finish_run(%L, 'completed') $$, :'bob_run'),
