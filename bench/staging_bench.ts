@@ -1,9 +1,11 @@
 /**
- * Staging speed: how long one SQL call takes to stage a batch of 100 realistic Notion pages
- * (the emulator's demo Tasks: titles, long formatted text, statuses, tags, dates, numbers,
- * checkboxes), the first time (conversion of every value), again unchanged (the hash no-op), and
- * with one page edited (a same-minute change). Each batch commits, as in a run; the bench user and
- * everything it staged are deleted at the end.
+ * Staging speed, as the retrieve function stages (supabase/functions/_shared/staging.ts): per batch
+ * of 100 realistic Notion pages (the emulator's demo Tasks: titles, long formatted text, statuses,
+ * tags, dates, numbers, checkboxes), the SQL time of its two calls (pages_to_stage with the
+ * digests, then stage_pages with the pages Postgres lacks) and the whole batch's time: the first
+ * time (every value converted), again unchanged (digests only), and with one page edited (a
+ * same-minute change); then the same for pages without their long texts. Each batch commits, as in
+ * a run; the bench user and everything it staged are deleted at the end.
  *
  *   npm start   # or STACK_KEEP=1 npm test, for a database with the migrations
  *   source stack/lib.sh && deno run -A bench/staging_bench.ts [pages=2000]
@@ -75,15 +77,20 @@ const compact = pages.map((p: any) => ({
 const sizeOf = (xs: unknown[]) => Math.round(JSON.stringify(xs.slice(0, 100)).length / 1024);
 
 const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+/** Per pass: the SQL time of each batch, its whole time, and how many pages went in full. */
+interface Pass {
+  sql: number[];
+  batch: number[];
+  full: number;
+}
+const pass = (): Pass => ({ sql: [], batch: [], full: 0 });
 const timings = {
-  first: [] as number[],
-  unchanged: [] as number[],
-  oneEdited: [] as number[],
-  compactFirst: [] as number[],
-  compactUnchanged: [] as number[],
+  first: pass(),
+  unchanged: pass(),
+  oneEdited: pass(),
+  compactFirst: pass(),
+  compactUnchanged: pass(),
 };
-/** Pages each pass sent to stage_pages in full (the others went by digest only). */
-const sentInFull = new Map<number[], number>();
 const [{ id: userId }] = await sql`insert into auth.users (id, email)
   values (gen_random_uuid(), ${`bench-${crypto.randomUUID()}@example.com`}) returning id::text`;
 /** One transaction as the bench user (each batch commits, as the function's batches do). */
@@ -116,14 +123,25 @@ try {
       await tx`select notion_sync_api.start_run('bench', 'retrieve', 'full') ->> 'run_id' as run`;
     return run as string;
   });
-  const stageAll = async (all: unknown[], into: number[], edit = false) => {
+  /** The transaction with each query's time (sent to answered) added to `spent.ms`. */
+  const timed = (tx: postgres.TransactionSql, spent: { ms: number }) =>
+    new Proxy(tx, {
+      apply: async (target, self, args) => {
+        const t = performance.now();
+        const result = await Reflect.apply(target, self, args);
+        spent.ms += performance.now() - t;
+        return result;
+      },
+    });
+  const stageAll = async (all: unknown[], into: Pass, edit = false) => {
     for (let i = 0; i < all.length; i += 100) {
       const batch = structuredClone(all.slice(i, i + 100)) as any[];
       if (edit) batch[0].properties.Done.checkbox = !batch[0].properties.Done.checkbox;
+      const spent = { ms: 0 };
       const t0 = performance.now();
-      const full = await asBench((tx) => stagePages(tx, run, batch));
-      into.push(performance.now() - t0);
-      sentInFull.set(into, (sentInFull.get(into) ?? 0) + full);
+      into.full += await asBench((tx) => stagePages(timed(tx, spent), run, batch));
+      into.batch.push(performance.now() - t0);
+      into.sql.push(spent.ms);
     }
   };
   await stageAll(pages, timings.first);
@@ -139,17 +157,24 @@ try {
   await sql.end();
 }
 
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
+function median(xs: number[]) {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+function stats({ sql, batch, full }: Pass) {
+  const s = [...sql].sort((a, b) => a - b);
   const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
-  return `median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms over ${xs.length} batches ` +
-    `(${sentInFull.get(xs) ?? 0} pages sent in full)`;
+  return `SQL median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms; whole batch median ${
+    median(batch).toFixed(1)
+  } ms; ${full} of ${sql.length * 100} pages sent in full`;
 }
 console.log(
-  `stage_pages, batches of 100 demo Tasks pages (${fieldMap.length} mapped properties), ${pages.length} pages:`,
+  `Staging batches of 100 demo Tasks pages (${fieldMap.length} mapped properties), ${pages.length} pages.`,
+);
+console.log(
+  "SQL: pages_to_stage + stage_pages, sent to answered; whole batch: digests, transaction, commit.",
 );
 console.log(`  first staging (every value converted): ${stats(timings.first)}`);
-console.log(`  unchanged re-read (hash no-op):        ${stats(timings.unchanged)}`);
+console.log(`  unchanged re-read:                     ${stats(timings.unchanged)}`);
 console.log(`  one page edited per batch:             ${stats(timings.oneEdited)}`);
 console.log(
   `  (a batch is ${sizeOf(pages)} KB of JSON; the same pages without their long texts are ${

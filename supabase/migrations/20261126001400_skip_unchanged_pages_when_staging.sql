@@ -116,7 +116,7 @@ begin
 
   -- the pages are found one primary-key probe each (lateral, so the planner cannot swap it for a
   -- scan of every staged page of the mapping, which the statistics of a mapping staged moments ago
-  -- would make it choose), then updated by row id
+  -- make it choose), then updated by row id
   with hit as (
     select h.tid
     from unnest(p_digests) d
@@ -219,11 +219,13 @@ begin
   from notion_sync.runs r join notion_sync.mappings m on m.mapping_id = r.mapping_id
   where r.run_id = p_run_id;
 
-  with arriving as (
+  -- materialized: each page is parsed and converted once (an inlined CTE repeats the expression
+  -- at every use of its column)
+  with arriving as materialized (
     select d.page_id, v_raw[d.ordinality]::jsonb as raw, d.properties_hash, d.last_edited_time, d.in_trash
     from unnest(v_digests) with ordinality d
     where d.page_id = any (v_rest)
-  ), incoming as (
+  ), incoming as materialized (
     -- values are converted only when the page's properties changed since they were staged
     select a.*, case when old.properties_hash = a.properties_hash then old.mapped_values
                      else notion_sync.mapped_canonical(v_map.field_map, a.raw -> 'properties') end as mapped_values
