@@ -157,14 +157,15 @@ try {
   await sql.end();
 }
 
-function median(xs: number[]) {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The q-quantile of xs (0.5 the median, 1 the maximum). */
+function quantile(xs: number[], q: number) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 function stats({ sql, batch, full }: Pass) {
-  const s = [...sql].sort((a, b) => a - b);
-  const p = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))].toFixed(1);
+  const p = (q: number) => quantile(sql, q).toFixed(1);
   return `SQL median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms; whole batch median ${
-    median(batch).toFixed(1)
+    quantile(batch, 0.5).toFixed(1)
   } ms; ${full} of ${sql.length * 100} pages sent in full`;
 }
 console.log(

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Tx } from "./db.ts";
 
 /** The md5 of the JSON text of a page's properties, the text `stage_pages` hashes as it arrives. */
-export function propertiesMd5(page: Record<string, unknown>): string {
+function propertiesMd5(page: Record<string, unknown>): string {
   return createHash("md5").update(JSON.stringify(page.properties ?? null)).digest("hex");
 }
 
