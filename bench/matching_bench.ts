@@ -170,7 +170,7 @@ try {
     let batchTime = 0;
     for (let b = 0; b < PAGES; b += 100) {
       const batch = pages.slice(b, b + 100).map((t, j) => page(b + j, t));
-      await tx`select notion_sync_api.stage_pages(${run}, ${JSON.stringify(batch)}::text::json)`;
+      await tx`select notion_sync_api.stage_pages(${run}, ${JSON.stringify(batch)}::text::jsonb)`;
       const tb = performance.now();
       await tx`select notion_sync_api.match_batch(${run}, ${batch.map((p) => p.id)}::text[])`;
       batchTime += performance.now() - tb;

@@ -4,8 +4,10 @@
  * tags, dates, numbers, checkboxes), the SQL time of its two calls (pages_to_stage with the
  * digests, then stage_pages with the pages Postgres lacks) and the whole batch's time: the first
  * time (every value converted), again unchanged (digests only), and with one page edited (a
- * same-minute change); then the same for pages without their long texts. Each batch commits, as in
- * a run; the bench user and everything it staged are deleted at the end.
+ * same-minute change); then the same for pages without their long texts. For each first staging it
+ * also times parsing the batch's JSON as jsonb and nothing else: the part of staging that grows with
+ * the bytes sent. Each batch commits, as in a run; the bench user and everything it staged are
+ * deleted at the end.
  *
  *   npm start   # or STACK_KEEP=1 npm test, for a database with the migrations
  *   source stack/lib.sh && deno run -A bench/staging_bench.ts [pages=2000]
@@ -77,13 +79,17 @@ const compact = pages.map((p: any) => ({
 const sizeOf = (xs: unknown[]) => Math.round(JSON.stringify(xs.slice(0, 100)).length / 1024);
 
 const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-/** Per pass: the SQL time of each batch, its whole time, and how many pages went in full. */
+/**
+ * Per pass: the SQL time of each batch, its whole time, how many pages went in full, and the time
+ * Postgres takes only to parse the batch's JSON as jsonb (the floor of staging it in full).
+ */
 interface Pass {
   sql: number[];
   batch: number[];
   full: number;
+  parse: number[];
 }
-const pass = (): Pass => ({ sql: [], batch: [], full: 0 });
+const pass = (): Pass => ({ sql: [], batch: [], full: 0, parse: [] });
 const timings = {
   first: pass(),
   unchanged: pass(),
@@ -142,6 +148,9 @@ try {
       into.full += await asBench((tx) => stagePages(timed(tx, spent), run, batch));
       into.batch.push(performance.now() - t0);
       into.sql.push(spent.ms);
+      const t1 = performance.now();
+      await sql`select pg_column_size(${JSON.stringify(batch)}::text::jsonb)`;
+      into.parse.push(performance.now() - t1);
     }
   };
   await stageAll(pages, timings.first);
@@ -162,11 +171,15 @@ function quantile(xs: number[], q: number) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
-function stats({ sql, batch, full }: Pass) {
+function stats({ sql, batch, full, parse }: Pass) {
   const p = (q: number) => quantile(sql, q).toFixed(1);
   return `SQL median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms; whole batch median ${
     quantile(batch, 0.5).toFixed(1)
-  } ms; ${full} of ${sql.length * 100} pages sent in full`;
+  } ms; ${full} of ${sql.length * 100} pages sent in full${
+    full === sql.length * 100
+      ? `; parsing the batch alone (jsonb): median ${quantile(parse, 0.5).toFixed(1)} ms`
+      : ""
+  }`;
 }
 console.log(
   `Staging batches of 100 demo Tasks pages (${fieldMap.length} mapped properties), ${pages.length} pages.`,

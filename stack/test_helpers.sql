@@ -165,7 +165,7 @@ declare
   v_summary jsonb;
 begin
   if jsonb_array_length(p_pages) > 0 then
-    perform notion_sync_api.stage_pages(v_run, p_pages::json);
+    perform notion_sync_api.stage_pages(v_run, p_pages);
   end if;
   if p_complete_scan then
     update notion_sync.runs set checkpoint = checkpoint || jsonb_build_object('scan_completed_at', now())

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Tx } from "./db.ts";
 
-/** The md5 of the JSON text of a page's properties, the text `stage_pages` hashes as it arrives. */
+/** The md5 of the JSON text of a page's properties as sent: the digest `pages_to_stage` compares. */
 function propertiesMd5(page: Record<string, unknown>): string {
   return createHash("md5").update(JSON.stringify(page.properties ?? null)).digest("hex");
 }
@@ -18,7 +18,7 @@ export async function stagePages(
   pages: Record<string, unknown>[],
 ): Promise<number> {
   const digests = pages.map((p) => ({
-    id: p.id,
+    id: p.id as string,
     last_edited_time: p.last_edited_time,
     in_trash: p.in_trash,
     archived: p.archived,
@@ -28,11 +28,15 @@ export async function stagePages(
     tx.json(digests as never)
   }) as ids`;
   const wanted = new Set(ids as string[]);
-  const full = pages.filter((p) => wanted.has(p.id as string));
+  const full = pages.flatMap((p, i) =>
+    wanted.has(p.id as string) ? [{ page: p, digest: digests[i] }] : []
+  );
   if (full.length > 0) {
-    // sent as text and cast, so Postgres hashes exactly the text hashed here (a json parameter
-    // would be serialized again by the driver)
-    await tx`select notion_sync_api.stage_pages(${runId}, ${JSON.stringify(full)}::text::json)`;
+    // the pages go with their digests, which Postgres stores for the next pages_to_stage (text
+    // cast to jsonb: a jsonb parameter would be serialized by the driver, a string as a string)
+    await tx`select notion_sync_api.stage_pages(${runId}, ${
+      JSON.stringify(full.map((f) => f.page))
+    }::text::jsonb, ${full.map((f) => f.digest.properties_md5)}::text[])`;
   }
   return full.length;
 }

@@ -46,7 +46,7 @@ Deno.test("stagePages sends a page in full only when Postgres has not staged its
     assert.deepEqual(
       await stage(structuredClone(pages)),
       { full: 0, retrieved: 3 },
-      "the digest computed here matches the hash Postgres stored, escapes and emoji included",
+      "the digest computed here is the one stored with the page, escapes and emoji included",
     );
     const edited = structuredClone(pages);
     edited[0].properties.Note.rich_text[0].annotations.bold = true;

@@ -16,7 +16,7 @@ select notion_sync_api.save_mapping(jsonb_build_object('name', 'tasks', 'connect
 
 -- the sync applies a page: a row and its link, not captured as an edit
 select (notion_sync_api.start_run('tasks', 'retrieve', 'incremental') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('From Notion')))));
 select notion_sync_api.reconcile(:'run', '{"create_unmatched": true}');
 select is_empty($$ select 1 from notion_sync.record_changes union all
@@ -50,7 +50,7 @@ select is((select count(*)::int from notion_sync.record_changes), 1,
 -- a second page, then TRUNCATE
 select notion_sync_api.finish_run(:'run', 'completed');
 select (notion_sync_api.start_run('tasks', 'retrieve', 'incremental') ->> 'run_id') as run2 \gset
-select notion_sync_api.stage_pages(:'run2', json_build_array(
+select notion_sync_api.stage_pages(:'run2', jsonb_build_array(
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Second')))));
 select notion_sync_api.reconcile(:'run2', '{"create_unmatched": true}');
 select tests.clear_authentication();

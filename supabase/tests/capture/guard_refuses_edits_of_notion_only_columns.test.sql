@@ -28,7 +28,7 @@ select notion_sync_api.save_mapping(jsonb_build_object('name', 'scored', 'connec
     {"property_id":"cr%3A","name":"Created","type":"created_time","column":"created","direction":"notion_to_supabase"}]'::jsonb));
 
 select (notion_sync_api.start_run('scored', 'retrieve', 'incremental') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(tests.notion_page('p1', jsonb_build_object(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(tests.notion_page('p1', jsonb_build_object(
   'Name', tests.title('Scored'),
   'Score', '{"id":"sc%3A","type":"formula","formula":{"type":"number","number":7}}'::jsonb,
   'Created', '{"id":"cr%3A","type":"created_time","created_time":"2026-11-01T09:00:00.000Z"}'::jsonb))));

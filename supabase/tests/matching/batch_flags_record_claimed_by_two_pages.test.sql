@@ -28,7 +28,7 @@ insert into notion_sync.links (mapping_id, page_id, owner_id, record_key) values
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('contacts') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Ada'),
     'Email', '{"id": "em%3A", "type": "email", "email": "ada@example.com"}'::jsonb)),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ada (duplicate)'),

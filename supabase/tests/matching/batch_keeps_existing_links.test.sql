@@ -15,7 +15,7 @@ values (:'mapping', 'p1', :'uid', :'linked', '{"title": "Draft"}');
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Draft')))));
 
 select is(notion_sync_api.match_batch(:'run') - 'dismissed',

@@ -30,7 +30,7 @@ insert into tests.contacts (contact_id, owner_id, name, email, notion_page_id) v
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('contacts') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Ada L.'),
     'Email', '{"id": "em%3A", "type": "email", "email": " Ada@Example.COM"}'::jsonb)),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Charles'),

@@ -28,7 +28,7 @@ insert into tests.contacts (contact_id, owner_id, name, notion_page_id) values
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('contacts') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9', jsonb_build_object('Name', tests.title('Ada Lovelace'))),
   tests.notion_page('2a2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9', jsonb_build_object('Name', tests.title('Charles Babbage')),
                     '2026-11-26 10:00Z', true),

@@ -11,7 +11,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'Review the
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run1 \gset
-select notion_sync_api.stage_pages(:'run1', json_build_array(
+select notion_sync_api.stage_pages(:'run1', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Ship it'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Review the pull requests')))));
 select notion_sync_api.complete_scan(:'run1');
@@ -25,7 +25,7 @@ delete from notion_sync_demo.tasks where task_id = :'dup';
 update notion_sync_demo.tasks set title = 'Archive old invoices' where task_id = :'pr';
 
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run2 \gset
-select notion_sync_api.stage_pages(:'run2', json_build_array(
+select notion_sync_api.stage_pages(:'run2', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Ship it'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Review the pull requests')))));
 select notion_sync_api.complete_scan(:'run2');

@@ -11,7 +11,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'bob', 'Bob''s pla
 
 select tests.authenticate_as(:'bob');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as bob_run \gset
-select notion_sync_api.stage_pages(:'bob_run', json_build_array(
+select notion_sync_api.stage_pages(:'bob_run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Bob''s plans')))));
 select notion_sync_api.complete_scan(:'bob_run');
 

@@ -10,7 +10,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run1 \gset
-select notion_sync_api.stage_pages(:'run1', json_build_array(
+select notion_sync_api.stage_pages(:'run1', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Write spec'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ship it'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Review the pull requests')))));
@@ -30,7 +30,7 @@ select results_eq($$ select conflict_id, page_id, kind, details from notion_sync
 select notion_sync_api.finish_run(:'run1', 'completed');
 
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run2 \gset
-select notion_sync_api.stage_pages(:'run2', json_build_array(
+select notion_sync_api.stage_pages(:'run2', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Write spec'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ship it'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Review the pull requests')))));

@@ -19,7 +19,7 @@ select tests.create_user('norm@example.com') as uid \gset
 select tests.create_demo_mapping(:'uid');
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title(E'  Write\u00a0the   SPEC ')))));
 select is((select title_norm from notion_sync.staged_pages where page_id = 'p1'), 'write the spec',
   'A staged page stores its normalized title.');

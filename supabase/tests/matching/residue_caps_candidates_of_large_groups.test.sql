@@ -9,7 +9,7 @@ insert into notion_sync_demo.tasks (owner_id, title) select :'uid', 'Meeting not
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Meeting notes')))));
 select notion_sync_api.complete_scan(:'run');
 select notion_sync_api.match_residue(:'run');

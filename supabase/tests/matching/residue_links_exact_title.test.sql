@@ -14,7 +14,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'other', 'Someone 
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title(' write the spec '))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title(E'Cafe\u0301\u00a0Menu'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Old task')), '2026-11-26 10:00Z', true),

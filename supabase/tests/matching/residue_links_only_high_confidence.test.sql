@@ -11,7 +11,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Sprint plan'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Email the landlord'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Book flight to Lisbon'))),

@@ -11,12 +11,12 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'Quarterly 
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Weekly review')))));
 select notion_sync_api.match_batch(:'run');
 select is_empty($$ select 1 from notion_sync.links $$, 'The first batch links nothing by title.');
 
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('weekly  Review'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Quarterly report')))));
 select notion_sync_api.match_batch(:'run');

@@ -11,7 +11,7 @@ select :'uid', format('Task number %s about topic %s', g, g % 7) from generate_s
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
 select notion_sync_api.stage_pages(:'run', (
-  select json_agg(tests.notion_page('p' || g, jsonb_build_object('Name',
+  select jsonb_agg(tests.notion_page('p' || g, jsonb_build_object('Name',
            tests.title(format('Task number %s about topics %s', g, g % 7)))))
   from generate_series(1, 60) g));
 select notion_sync_api.complete_scan(:'run');

@@ -9,7 +9,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'Draft');
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks', 'retrieve', 'incremental') ->> 'run_id') as inc \gset
-select notion_sync_api.stage_pages(:'inc', json_build_array(
+select notion_sync_api.stage_pages(:'inc', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Draft')))));
 select throws_ok(format($$ select notion_sync_api.match_residue(%L) $$, :'inc'), '55000',
   format('run %s is an incremental run; residue matching needs a completed full scan', :'inc'),
@@ -20,7 +20,7 @@ select throws_ok(format($$ select notion_sync_api.complete_scan(%L) $$, :'inc'),
 select notion_sync_api.finish_run(:'inc', 'completed');
 
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Draft')))));
 select throws_ok(format($$ select notion_sync_api.match_residue(%L) $$, :'run'), '55000',
   format('run %s has not completed its full scan; residue matching needs a completed full scan', :'run'),

@@ -12,7 +12,7 @@ insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'Fix logout
 
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Review the pull requests'))),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Prepare the quarterly budget draft'))),
   tests.notion_page('p3', jsonb_build_object('Name', tests.title('Fix login bug')))));

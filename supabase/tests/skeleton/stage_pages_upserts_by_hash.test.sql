@@ -7,7 +7,7 @@ select tests.create_demo_mapping(:'uid') as mapping \gset
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run1 \gset
 
-select is(notion_sync_api.stage_pages(:'run1', json_build_array(
+select is(notion_sync_api.stage_pages(:'run1', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Write the spec'),
     'Done', '{"id":"dn%3A","type":"checkbox","checkbox":false}'::jsonb)),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ship it'))))), 2,
@@ -20,7 +20,7 @@ select is((select jsonb_build_array(notion_sync.rich_text_plain(mapped_values ->
 select notion_sync_api.finish_run(:'run1', 'completed');
 
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run2 \gset
-select notion_sync_api.stage_pages(:'run2', json_build_array(
+select notion_sync_api.stage_pages(:'run2', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title('Write the spec'),
     'Done', '{"id":"dn%3A","type":"checkbox","checkbox":false}'::jsonb), '2026-11-26 10:00:40Z'),
   tests.notion_page('p2', jsonb_build_object('Name', tests.title('Ship it today')), '2026-11-26 10:00:50Z')));

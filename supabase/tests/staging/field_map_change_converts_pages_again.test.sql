@@ -7,7 +7,7 @@ select tests.create_user('remap@example.com') as uid \gset
 select tests.create_demo_mapping(:'uid') as mapping \gset
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run1 \gset
-select notion_sync_api.stage_pages(:'run1', json_build_array(tests.task_page('p1', 'Write the spec')));
+select notion_sync_api.stage_pages(:'run1', jsonb_build_array(tests.task_page('p1', 'Write the spec')));
 select notion_sync_api.finish_run(:'run1', 'completed');
 
 update notion_sync.mappings
@@ -21,7 +21,7 @@ select is(notion_sync_api.pages_to_stage(:'run2', jsonb_build_array(jsonb_build_
     'id', 'p1', 'last_edited_time', '2026-11-26T10:00:00.000Z', 'in_trash', false,
     'properties_md5', md5((tests.task_page('p1', 'Write the spec')::json -> 'properties')::text)))),
   array['p1'], 'The unchanged page is asked for in full again.');
-select notion_sync_api.stage_pages(:'run2', json_build_array(tests.task_page('p1', 'Write the spec')));
+select notion_sync_api.stage_pages(:'run2', jsonb_build_array(tests.task_page('p1', 'Write the spec')));
 select ok(not (select mapped_values ? 'done' from notion_sync.staged_pages where page_id = 'p1'),
   'Its values are staged under the new field map.');
 

@@ -7,7 +7,7 @@ select tests.create_user('bad-digests@example.com') as uid \gset
 select tests.create_demo_mapping(:'uid') as mapping \gset
 select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
-select notion_sync_api.stage_pages(:'run', json_build_array(tests.task_page('p1', 'Write the spec')));
+select notion_sync_api.stage_pages(:'run', jsonb_build_array(tests.task_page('p1', 'Write the spec')));
 
 select throws_ok(format($$ select notion_sync_api.pages_to_stage(%L, '{"id": "p1"}') $$, :'run'),
   '22023', 'p_pages must be a JSON array of at most 100 pages', 'A batch that is not an array is refused.');
