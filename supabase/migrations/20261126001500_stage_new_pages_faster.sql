@@ -104,6 +104,7 @@ declare
   v_digests notion_sync.page_digest[];
   v_rest text[];
   v_map notion_sync.mappings;
+  v_twice text;
 begin
   if jsonb_typeof(p_pages) is distinct from 'array' or jsonb_array_length(p_pages) > 100 then
     raise exception 'p_pages must be a JSON array of at most 100 pages' using errcode = '22023';
@@ -121,6 +122,10 @@ begin
                   )::notion_sync.page_digest order by e.ordinality)
   into v_digests
   from jsonb_array_elements(p_pages) with ordinality e;
+  select d.page_id into v_twice from unnest(v_digests) d group by d.page_id having count(*) > 1 limit 1;
+  if v_twice is not null then
+    raise exception 'p_pages holds page % more than once', v_twice using errcode = '22023';
+  end if;
   v_rest := notion_sync.stage_unchanged(p_run_id, coalesce(v_digests, '{}'));
   if cardinality(v_rest) = 0 then
     return coalesce(cardinality(v_digests), 0);
@@ -176,7 +181,7 @@ comment on function notion_sync_api.stage_pages(uuid, jsonb, text[]) is
   'p_properties_md5: the md5 of each page''s properties as the caller sent them (what '
   'pages_to_stage compares); when null, the md5 of their jsonb text. Returns the number of pages. '
   'Authenticated. Raises P0002 (no such run), 55000 (run not running), 22023 (not an array of at '
-  'most 100 pages, a page without id, last_edited_time or properties object, or p_properties_md5 '
-  'not one md5 per page).';
+  'most 100 pages, a page twice, a page without id, last_edited_time or properties object, or '
+  'p_properties_md5 not one md5 per page).';
 revoke execute on function notion_sync_api.stage_pages(uuid, jsonb, text[]) from public;
 grant execute on function notion_sync_api.stage_pages(uuid, jsonb, text[]) to authenticated;

@@ -1,7 +1,7 @@
 -- stage_pages stores the properties digests its caller sends (what pages_to_stage compares the
 -- next time), and refuses digests or pages it cannot use with an error naming the problem.
 begin;
-select plan(6);
+select plan(7);
 
 select tests.create_user('caller-digests@example.com') as uid \gset
 select tests.create_demo_mapping(:'uid') as mapping \gset
@@ -37,6 +37,12 @@ select throws_ok(format($$ select notion_sync_api.stage_pages(%L, %L, %L) $$, :'
     jsonb_build_array(tests.task_page('p1', 'Write the spec') - 'properties'), array[md5('p1')]),
   '22023', 'every page needs an id, a last_edited_time and its properties',
   'A page without its properties is refused, digest or not.');
+select throws_ok(format($$ select notion_sync_api.stage_pages(%L, %L) $$, :'run2',
+    jsonb_build_array(tests.task_page('p3', 'New task'),
+                      tests.task_page(replace('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', '-', ''), 'Once'),
+                      tests.task_page('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'Twice'))),
+  '22023', 'p_pages holds page 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 more than once',
+  'A batch holding a page twice (its id dashed or not) is refused.');
 select is((select count(*)::integer from notion_sync.staged_pages where changed_in_run = :'run2'), 0,
   'The refused batches staged nothing.');
 
