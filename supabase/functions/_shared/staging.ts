@@ -18,7 +18,7 @@ export async function stagePages(
   pages: Record<string, unknown>[],
 ): Promise<number> {
   const digests = pages.map((p) => ({
-    id: p.id as string,
+    id: p.id,
     last_edited_time: p.last_edited_time,
     in_trash: p.in_trash,
     archived: p.archived,
