@@ -109,7 +109,7 @@ begin
   if jsonb_typeof(p_pages) is distinct from 'array' or jsonb_array_length(p_pages) > 100 then
     raise exception 'p_pages must be a JSON array of at most 100 pages' using errcode = '22023';
   end if;
-  if cardinality(p_properties_md5) is distinct from jsonb_array_length(p_pages) and p_properties_md5 is not null
+  if p_properties_md5 is not null and cardinality(p_properties_md5) <> jsonb_array_length(p_pages)
      or exists (select from unnest(p_properties_md5) h where h is null or h !~ '^[0-9a-f]{32}$') then
     raise exception 'p_properties_md5 must hold one md5 (32 lowercase hex digits) per page, in the '
       'order of p_pages: the md5 of the JSON text of the page''s properties' using errcode = '22023';
@@ -138,12 +138,12 @@ begin
   -- of its column)
   with incoming as materialized (
     -- values are converted only when the page's properties changed since they were staged
-    select d.page_id, p_pages -> (d.ordinality::integer - 1) as raw, d.properties_hash,
-           d.last_edited_time, d.in_trash,
+    select d.page_id, p.raw, d.properties_hash, d.last_edited_time, d.in_trash,
            case when old.properties_hash = d.properties_hash then old.mapped_values
-                else notion_sync.mapped_canonical(v_map.field_map, p_pages -> (d.ordinality::integer - 1) -> 'properties')
+                else notion_sync.mapped_canonical(v_map.field_map, p.raw -> 'properties')
            end as mapped_values
     from unnest(v_digests) with ordinality d
+    cross join lateral (select p_pages -> (d.ordinality::integer - 1) as raw) p
     left join lateral (  -- a primary-key probe per page, as in stage_unchanged
       select o.properties_hash, o.mapped_values from notion_sync.staged_pages o
       where o.mapping_id = v_map.mapping_id and o.page_id = d.page_id
