@@ -4,10 +4,11 @@
  * tags, dates, numbers, checkboxes), the SQL time of its two calls (pages_to_stage with the
  * digests, then stage_pages with the pages Postgres lacks) and the whole batch's time: the first
  * time (every value converted), again unchanged (digests only), and with one page edited (a
- * same-minute change); then the same for pages without their long texts. For each first staging it
- * also times parsing the batch's JSON as jsonb and nothing else: the part of staging that grows with
- * the bytes sent. Each batch commits, as in a run; the bench user and everything it staged are
- * deleted at the end.
+ * same-minute change); then the same for pages without their long texts. For each batch sent in
+ * full it also times two floors, what any staging of these pages in Postgres costs: parsing the
+ * batch's JSON as jsonb, and parsing it and inserting each raw page into a bare table (a primary key
+ * and staged_pages' storage settings for raw). Each batch commits, as in a run; the bench user,
+ * everything it staged and the bare table are deleted at the end.
  *
  *   npm start   # or STACK_KEEP=1 npm test, for a database with the migrations
  *   source stack/lib.sh && deno run -A bench/staging_bench.ts [pages=2000]
@@ -80,16 +81,19 @@ const sizeOf = (xs: unknown[]) => Math.round(JSON.stringify(xs.slice(0, 100)).le
 
 const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
 /**
- * Per pass: the SQL time of each batch, its whole time, how many pages went in full, and the time
- * Postgres takes only to parse the batch's JSON as jsonb (the floor of staging it in full).
+ * Per pass: the SQL time of each batch, its whole time, how many pages went in full, and two
+ * floors of staging a batch in full: the time Postgres takes only to parse its JSON as jsonb, and
+ * the time it takes to parse it and insert each page's raw jsonb as a row of a bare table (a
+ * primary key and staged_pages' storage for raw, nothing else).
  */
 interface Pass {
   sql: number[];
   batch: number[];
   full: number;
   parse: number[];
+  store: number[];
 }
-const pass = (): Pass => ({ sql: [], batch: [], full: 0, parse: [] });
+const pass = (): Pass => ({ sql: [], batch: [], full: 0, parse: [], store: [] });
 const timings = {
   first: pass(),
   unchanged: pass(),
@@ -97,6 +101,8 @@ const timings = {
   compactFirst: pass(),
   compactUnchanged: pass(),
 };
+// the bare table of the store floor (dropped at the end)
+const floorTable = `bench_floor_${crypto.randomUUID().replaceAll("-", "")}`;
 const [{ id: userId }] = await sql`insert into auth.users (id, email)
   values (gen_random_uuid(), ${`bench-${crypto.randomUUID()}@example.com`}) returning id::text`;
 /** One transaction as the bench user (each batch commits, as the function's batches do). */
@@ -109,6 +115,10 @@ const asBench = <T>(fn: (tx: postgres.TransactionSql) => Promise<T>) =>
     return await fn(tx);
   }) as Promise<T>;
 try {
+  await sql`create table ${
+    sql(floorTable)
+  } (page_id text primary key, raw jsonb compression lz4 not null)
+    with (toast_tuple_target = 1024)`;
   const run = await asBench(async (tx) => {
     const [{ c }] =
       await tx`insert into notion_sync.connections (name, token_ciphertext) values ('bench', 'v1.x.y') returning connection_id::text as c`;
@@ -145,12 +155,22 @@ try {
       if (edit) batch[0].properties.Done.checkbox = !batch[0].properties.Done.checkbox;
       const spent = { ms: 0 };
       const t0 = performance.now();
-      into.full += await asBench((tx) => stagePages(timed(tx, spent), run, batch));
+      const sent = await asBench((tx) => stagePages(timed(tx, spent), run, batch));
+      into.full += sent;
       into.batch.push(performance.now() - t0);
       into.sql.push(spent.ms);
-      const t1 = performance.now();
-      await sql`select pg_column_size(${JSON.stringify(batch)}::text::jsonb)`;
-      into.parse.push(performance.now() - t1);
+      if (sent < batch.length) continue;
+      // the floors, timed as the SQL time is: in a transaction, sent to answered
+      const text = JSON.stringify(batch);
+      const floors = { parse: { ms: 0 }, store: { ms: 0 } };
+      await sql.begin(async (tx) => {
+        await timed(tx, floors.parse)`select pg_column_size(${text}::text::jsonb)`;
+        await timed(tx, floors.store)`insert into ${
+          tx(floorTable)
+        } select e ->> 'id', e from jsonb_array_elements(${text}::text::jsonb) e`;
+      });
+      into.parse.push(floors.parse.ms);
+      into.store.push(floors.store.ms);
     }
   };
   await stageAll(pages, timings.first);
@@ -159,10 +179,12 @@ try {
   await asBench((tx) =>
     tx`delete from notion_sync.staged_pages where mapping_id = (select mapping_id from notion_sync.mappings where name = 'bench')`
   );
+  await sql`truncate ${sql(floorTable)}`;
   await stageAll(compact, timings.compactFirst);
   await stageAll(compact, timings.compactUnchanged);
 } finally {
   await sql`delete from auth.users where id = ${userId}`;
+  await sql`drop table if exists ${sql(floorTable)}`;
   await sql.end();
 }
 
@@ -171,13 +193,14 @@ function quantile(xs: number[], q: number) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
-function stats({ sql, batch, full, parse }: Pass) {
+function stats({ sql, batch, full, parse, store }: Pass) {
   const p = (q: number) => quantile(sql, q).toFixed(1);
   return `SQL median ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(1)} ms; whole batch median ${
     quantile(batch, 0.5).toFixed(1)
   } ms; ${full} of ${sql.length * 100} pages sent in full${
     full === sql.length * 100
-      ? `; parsing the batch alone (jsonb): median ${quantile(parse, 0.5).toFixed(1)} ms`
+      ? `; floors: parsing the batch (jsonb) median ${quantile(parse, 0.5).toFixed(1)} ms, ` +
+        `parsing and storing its raw pages median ${quantile(store, 0.5).toFixed(1)} ms`
       : ""
   }`;
 }
