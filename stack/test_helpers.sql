@@ -155,13 +155,13 @@ returns jsonb language sql immutable set search_path = '' as $$
     'Status', tests.status(p_status), 'Done', tests.checkbox(p_done)), '2026-11-26 10:00Z', p_in_trash)
 $$;
 
--- As the current (authenticated) user: one run of mapping "tasks" that stages these pages and
--- reconciles them; returns the reconcile summary with the run id.
-create or replace function tests.sync_pages(p_pages jsonb, p_options jsonb default '{}',
+-- As the current (authenticated) user: one run of a mapping that stages these pages and reconciles
+-- them; returns the reconcile summary with the run id.
+create or replace function tests.sync_mapping(p_mapping text, p_pages jsonb, p_options jsonb default '{}',
   p_mode text default 'incremental', p_complete_scan boolean default false)
 returns jsonb language plpgsql set search_path = '' as $$
 declare
-  v_run uuid := (notion_sync_api.start_run('tasks', 'retrieve', p_mode) ->> 'run_id')::uuid;
+  v_run uuid := (notion_sync_api.start_run(p_mapping, 'retrieve', p_mode) ->> 'run_id')::uuid;
   v_summary jsonb;
 begin
   if jsonb_array_length(p_pages) > 0 then
@@ -175,6 +175,13 @@ begin
   perform notion_sync_api.finish_run(v_run, 'completed');
   return v_summary || jsonb_build_object('run_id', v_run);
 end
+$$;
+
+-- The same for mapping "tasks".
+create or replace function tests.sync_pages(p_pages jsonb, p_options jsonb default '{}',
+  p_mode text default 'incremental', p_complete_scan boolean default false)
+returns jsonb language sql set search_path = '' as $$
+  select tests.sync_mapping('tasks', p_pages, p_options, p_mode, p_complete_scan)
 $$;
 
 -- A user with the demo mapping, its schema staged, and pages linked through a first sync.
@@ -199,5 +206,75 @@ returns notion_sync_demo.tasks language sql stable set search_path = '' as $$
   select t.* from notion_sync_demo.tasks t
   join notion_sync.links l on l.record_key = t.task_id::text
   where l.page_id = p_page_id
+$$;
+grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- Relations: a user (signed in from here on) with tables public.rel_projects (project_id uuid) and
+-- public.rel_tasks (task_id uuid, title, project_keys of the given array type), owner-only under
+-- RLS, the schemas of their data sources ds-projects (Name) and ds-rtasks (Name, and Project: a
+-- relation to ds-projects) staged, and mapping "projects" saved. Returns the user's id.
+create or replace function tests.relation_setup(p_email text, p_keys_type text default 'text[]')
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_user uuid := tests.create_user(p_email);
+  v_table text;
+begin
+  create table public.rel_projects (
+    project_id uuid primary key default gen_random_uuid(),
+    owner_id uuid not null default auth.uid(),
+    name text);
+  execute format('create table public.rel_tasks (task_id uuid primary key default gen_random_uuid(), '
+                 'owner_id uuid not null default auth.uid(), title text, project_keys %s)', p_keys_type);
+  foreach v_table in array array['rel_projects', 'rel_tasks'] loop
+    execute format('alter table public.%I enable row level security', v_table);
+    execute format('create policy %I on public.%I for select to authenticated using (owner_id = auth.uid())', v_table || '_select', v_table);
+    execute format('create policy %I on public.%I for insert to authenticated with check (owner_id = auth.uid())', v_table || '_insert', v_table);
+    execute format('create policy %I on public.%I for update to authenticated using (owner_id = auth.uid())', v_table || '_update', v_table);
+    execute format('create policy %I on public.%I for delete to authenticated using (owner_id = auth.uid())', v_table || '_delete', v_table);
+    execute format('grant select, insert, update, delete on public.%I to authenticated', v_table);
+  end loop;
+  insert into notion_sync.connections (owner_id, name, token_ciphertext) values (v_user, 'rel', 'v1.test.ciphertext');
+  perform tests.authenticate_as(v_user);
+  perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-projects","title":[{"plain_text":"Projects"}],
+    "properties":{"Name":{"id":"title","name":"Name","type":"title","title":{}}}}');
+  perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-rtasks","title":[{"plain_text":"Tasks"}],
+    "properties":{"Name":{"id":"title","name":"Name","type":"title","title":{}},
+      "Project":{"id":"pr%3A","name":"Project","type":"relation","relation":{"data_source_id":"ds-projects","type":"single_property","single_property":{}}}}}');
+  perform notion_sync_api.save_mapping(jsonb_build_object('name', 'projects',
+    'connection_id', (select c.connection_id from notion_sync.connections c where c.owner_id = v_user),
+    'data_source_id', 'ds-projects', 'target_table', 'rel_projects', 'key_column', 'project_id',
+    'owner_column', 'owner_id', 'create_unmatched', true,
+    'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"name"}]'::jsonb));
+  return v_user;
+end
+$$;
+
+-- The mapping "tasks" of ds-rtasks onto public.rel_tasks for save_mapping, its Project relation
+-- feeding project_keys with this related mapping and direction.
+create or replace function tests.relation_tasks_mapping(p_related text default 'projects',
+  p_direction text default 'notion_to_supabase')
+returns jsonb language sql stable set search_path = '' as $$
+  select jsonb_build_object('name', 'tasks',
+    'connection_id', (select c.connection_id from notion_sync.connections c where c.name = 'rel'),
+    'data_source_id', 'ds-rtasks', 'target_table', 'rel_tasks', 'key_column', 'task_id',
+    'owner_column', 'owner_id', 'create_unmatched', true,
+    'field_map', jsonb_build_array(
+      jsonb_build_object('property_id', 'title', 'name', 'Name', 'type', 'title', 'column', 'title'),
+      jsonb_build_object('property_id', 'pr%3A', 'name', 'Project', 'type', 'relation', 'column', 'project_keys',
+                         'direction', p_direction, 'related_mapping', p_related)))
+$$;
+
+-- A page of ds-projects, and one of ds-rtasks relating to these project pages.
+create or replace function tests.project_page(p_page_id text, p_name text)
+returns jsonb language sql immutable set search_path = '' as $$
+  select tests.notion_page(p_page_id, jsonb_build_object('Name', tests.title(p_name)))
+$$;
+create or replace function tests.relation_task_page(p_page_id text, p_title text, p_projects text[],
+  p_last_edited timestamptz default '2026-11-26 10:00Z')
+returns jsonb language sql immutable set search_path = '' as $$
+  select tests.notion_page(p_page_id, jsonb_build_object('Name', tests.title(p_title),
+    'Project', jsonb_build_object('id', 'pr%3A', 'type', 'relation', 'has_more', false,
+      'relation', coalesce((select jsonb_agg(jsonb_build_object('id', p) order by o)
+                            from unnest(p_projects) with ordinality x(p, o)), '[]'::jsonb))), p_last_edited)
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;

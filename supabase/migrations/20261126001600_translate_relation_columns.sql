@@ -1,0 +1,624 @@
+-- Relation columns that hold the related table's record keys (DESIGN §5: "key array of the related
+-- mapped table, translated through links, else page ids"), Notion → Supabase.
+--
+-- A relation field of a mapping's field map may name another mapping of the same owner (or the
+-- mapping itself) as "related_mapping": its column then holds the record keys that mapping links to
+-- the related Notion pages, in Notion's order, instead of the page ids. Without it the column holds
+-- page ids, as before; nothing changes for existing mappings.
+--
+-- Pending: a related page that the related mapping has not linked (yet) cannot be translated. Such
+-- a field is neither applied nor pushed nor turned into a conflict: reconcile marks it pending (in
+-- its summary and diff), leaves the base alone and keeps the record dirty, so a later run decides
+-- it once the link exists. A record created for a new page leaves the column empty until then.
+--
+-- Only Notion → Supabase for now: translating keys back into page ids for a push is not built, so
+-- a field with a related_mapping must be notion_to_supabase (save_mapping says so).
+
+-- the related mappings of a mapping's fields ------------------------------------------------------
+
+-- The fields of a mapping whose column holds a related mapping's record keys, with that mapping
+-- (null when its name no longer resolves: every value of the field is then pending). plpgsql (not
+-- sql): called once per page, its plan is kept. Authenticated (RLS on mappings); raises nothing.
+create function notion_sync.related_mappings(p_mapping_id uuid)
+returns table (field text, related_mapping text, related_mapping_id uuid)
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return query
+  select f ->> 'column', f ->> 'related_mapping', r.mapping_id
+  from notion_sync.mappings m
+  cross join lateral jsonb_array_elements(m.field_map) f
+  left join notion_sync.mappings r on r.owner_id = m.owner_id and r.name = f ->> 'related_mapping'
+  where m.mapping_id = p_mapping_id and f ->> 'related_mapping' is not null;
+end
+$$;
+comment on function notion_sync.related_mappings(uuid) is
+  'The relation fields of a mapping that hold a related mapping''s record keys, with that mapping. '
+  'Authenticated; raises nothing.';
+revoke execute on function notion_sync.related_mappings(uuid) from public;
+grant execute on function notion_sync.related_mappings(uuid) to authenticated, service_role;
+
+-- The record keys a mapping links to these Notion page ids (a JSON array), in the same order; null
+-- when one of the pages is not linked (yet). Authenticated (RLS on links); raises nothing.
+create function notion_sync.relation_keys(p_related_mapping_id uuid, p_page_ids jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (
+    select case when count(l.record_key) = count(*)
+                then coalesce(jsonb_agg(to_jsonb(l.record_key) order by p.o), '[]'::jsonb) end
+    from jsonb_array_elements_text(p_page_ids) with ordinality p(id, o)
+    left join notion_sync.links l
+      on l.mapping_id = p_related_mapping_id and l.page_id = notion_sync.notion_id(p.id));
+end
+$$;
+comment on function notion_sync.relation_keys(uuid, jsonb) is
+  'The record keys a mapping links to some Notion page ids, in order; null when one is not linked. '
+  'Authenticated; raises nothing.';
+revoke execute on function notion_sync.relation_keys(uuid, jsonb) from public;
+grant execute on function notion_sync.relation_keys(uuid, jsonb) to authenticated, service_role;
+
+-- Column values of a page (as the mapping's columns would hold them) with each translated relation
+-- column's page ids replaced by the related record keys; the columns not translatable yet are left
+-- out and named in pending. Authenticated; raises nothing.
+create function notion_sync.translate_relations(p_mapping_id uuid, p_cols jsonb, out cols jsonb, out pending text[])
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  select (p_cols - coalesce(array_agg(r.field) filter (where t.waiting), '{}'))
+           || coalesce(jsonb_object_agg(r.field, t.keys) filter (where not t.waiting), '{}'::jsonb),
+         coalesce(array_agg(r.field) filter (where t.waiting), '{}')
+  into cols, pending
+  from notion_sync.related_mappings(p_mapping_id) r
+  cross join lateral (
+    select case when jsonb_typeof(p_cols -> r.field) = 'array'
+                then notion_sync.relation_keys(r.related_mapping_id, p_cols -> r.field)
+                else p_cols -> r.field end as keys) k
+  cross join lateral (
+    select k.keys, jsonb_typeof(p_cols -> r.field) = 'array' and k.keys is null as waiting) t
+  where p_cols ? r.field;
+end
+$$;
+comment on function notion_sync.translate_relations(uuid, jsonb) is
+  'A page''s column values with translated relation columns holding record keys; columns whose '
+  'related pages are not all linked are left out and named in pending. Authenticated; raises nothing.';
+revoke execute on function notion_sync.translate_relations(uuid, jsonb) from public;
+grant execute on function notion_sync.translate_relations(uuid, jsonb) to authenticated, service_role;
+
+-- Notion's values in column space, translated ----------------------------------------------------
+
+alter function notion_sync.notion_column_values(uuid, text[]) rename to notion_column_values_by_page_id;
+comment on function notion_sync.notion_column_values_by_page_id(uuid, text[]) is
+  'Notion''s staged values of some pages, cast into the mapping''s columns, relation columns as page '
+  'ids (notion_column_values translates them). Authenticated; raises what canonical_to_column raises.';
+
+-- Notion's staged values of some pages as the mapping's columns hold them: relation columns with a
+-- related mapping hold its record keys; pending names the columns not translatable yet (left out
+-- of cols). Authenticated; raises what canonical_to_column raises.
+create function notion_sync.notion_column_values(p_mapping_id uuid, p_page_ids text[])
+returns table (page_id text, cols jsonb, pending text[])
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if not exists (select from notion_sync.related_mappings(p_mapping_id)) then
+    return query
+    select n.page_id, n.cols, '{}'::text[]
+    from notion_sync.notion_column_values_by_page_id(p_mapping_id, p_page_ids) n;
+  else
+    return query
+    select n.page_id, t.cols, t.pending
+    from notion_sync.notion_column_values_by_page_id(p_mapping_id, p_page_ids) n
+    cross join lateral notion_sync.translate_relations(p_mapping_id, n.cols) t;
+  end if;
+end
+$$;
+comment on function notion_sync.notion_column_values(uuid, text[]) is
+  'Notion''s staged values of some pages, cast into the mapping''s columns, relation columns '
+  'translated into related record keys where configured; pending: the columns not translatable yet. '
+  'Authenticated; raises what canonical_to_column raises.';
+revoke execute on function notion_sync.notion_column_values(uuid, text[]) from public;
+grant execute on function notion_sync.notion_column_values(uuid, text[]) to authenticated, service_role;
+
+alter function notion_sync.page_column_values(uuid, jsonb) rename to page_column_values_by_page_id;
+comment on function notion_sync.page_column_values_by_page_id(uuid, jsonb) is
+  'The mapped values of one Notion page object, cast into the mapping''s columns, relation columns '
+  'as page ids (page_column_values translates them). Authenticated; raises what canonical_to_column raises.';
+
+-- The mapped values of one Notion page object as the mapping's columns hold them (relation columns
+-- translated; a column not translatable yet is left out). Authenticated; raises what
+-- canonical_to_column raises.
+create function notion_sync.page_column_values(p_mapping_id uuid, p_page jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (select t.cols
+          from notion_sync.translate_relations(p_mapping_id,
+                 notion_sync.page_column_values_by_page_id(p_mapping_id, p_page)) t);
+end
+$$;
+comment on function notion_sync.page_column_values(uuid, jsonb) is
+  'The mapped values of one Notion page object, cast into the mapping''s columns, relation columns '
+  'translated where configured (untranslatable ones left out). Authenticated; raises what '
+  'canonical_to_column raises.';
+revoke execute on function notion_sync.page_column_values(uuid, jsonb) from public;
+grant execute on function notion_sync.page_column_values(uuid, jsonb) to authenticated, service_role;
+
+-- validation ----------------------------------------------------------------------------------------
+
+alter function notion_sync.mapping_problems(notion_sync.mappings) rename to mapping_field_problems;
+comment on function notion_sync.mapping_field_problems(notion_sync.mappings) is
+  'Every problem of a mapping against the staged data source schema and the target table, each a '
+  'sentence naming both sides, apart from related mappings (mapping_problems adds those). '
+  'Authenticated (reads the caller''s staged schema); raises nothing.';
+
+-- Everything wrong with a mapping, as sentences naming both sides; empty when it is valid. Adds to
+-- mapping_field_problems the checks of fields with a related_mapping. Authenticated; raises nothing.
+create function notion_sync.mapping_problems(p_mapping notion_sync.mappings)
+returns setof text
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_field jsonb;
+  v_prop record;
+  v_rel notion_sync.mappings;
+  v_col_type regtype;
+  v_key_type regtype;
+begin
+  return query select * from notion_sync.mapping_field_problems(p_mapping);
+  for v_field in
+    select f from jsonb_array_elements(p_mapping.field_map) f where f ->> 'related_mapping' is not null
+  loop
+    v_prop := null;
+    select p.key as name, p.value as schema into v_prop
+    from notion_sync.data_source_schemas s
+    cross join lateral jsonb_each(s.properties) p
+    where s.owner_id = p_mapping.owner_id and s.data_source_id = p_mapping.data_source_id
+      and p.value ->> 'id' = v_field ->> 'property_id';
+    if coalesce(v_prop.schema ->> 'type', v_field ->> 'type') is distinct from 'relation' then
+      return next format('column %I names related mapping "%s", but Notion property "%s" is not a relation',
+                         v_field ->> 'column', v_field ->> 'related_mapping', coalesce(v_prop.name, v_field ->> 'name'));
+      continue;
+    end if;
+    select * into v_rel from notion_sync.mappings r
+    where r.owner_id = p_mapping.owner_id and r.name = v_field ->> 'related_mapping';
+    if not found and v_field ->> 'related_mapping' = p_mapping.name then
+      v_rel := p_mapping;   -- a relation of the data source to itself, in a mapping saved now
+    end if;
+    if v_rel.mapping_id is null then
+      return next format('column %I names related mapping "%s", which does not exist (save it first)',
+                         v_field ->> 'column', v_field ->> 'related_mapping');
+      continue;
+    end if;
+    if v_prop.schema -> 'relation' ->> 'data_source_id' is distinct from v_rel.data_source_id
+       and v_prop.schema -> 'relation' ->> 'data_source_id' is not null then
+      return next format('Notion property "%s" relates to data source %s, but mapping "%s" (for column %I) maps data source %s',
+                         v_prop.name, v_prop.schema -> 'relation' ->> 'data_source_id', v_rel.name,
+                         v_field ->> 'column', v_rel.data_source_id);
+    end if;
+    if coalesce(v_field ->> 'direction', 'both') <> 'notion_to_supabase' then
+      return next format('column %I holds record keys of mapping "%s": translating them back into Notion page ids '
+                         'is not built yet, so its direction must be notion_to_supabase (or leave out '
+                         'related_mapping to hold page ids both ways)', v_field ->> 'column', v_rel.name);
+    end if;
+    select a.atttypid::regtype into v_col_type from pg_catalog.pg_attribute a
+    where a.attrelid = to_regclass(format('%I.%I', p_mapping.target_schema, p_mapping.target_table))
+      and a.attname = v_field ->> 'column' and a.attnum > 0 and not a.attisdropped;
+    select a.atttypid::regtype into v_key_type from pg_catalog.pg_attribute a
+    where a.attrelid = to_regclass(format('%I.%I', v_rel.target_schema, v_rel.target_table))
+      and a.attname = v_rel.key_column and a.attnum > 0 and not a.attisdropped;
+    if v_col_type = 'uuid[]'::regtype and v_key_type is distinct from 'uuid'::regtype then
+      return next format('column %s.%I is uuid[], but the record keys of mapping "%s" (%s.%I) are %s; use text[]',
+                         format('%I.%I', p_mapping.target_schema, p_mapping.target_table), v_field ->> 'column',
+                         v_rel.name, format('%I.%I', v_rel.target_schema, v_rel.target_table), v_rel.key_column,
+                         coalesce(pg_catalog.format_type(v_key_type, null), 'missing'));
+    end if;
+  end loop;
+end
+$$;
+comment on function notion_sync.mapping_problems(notion_sync.mappings) is
+  'Every problem of a mapping against the staged data source schema, the target table and its '
+  'related mappings, each a sentence naming both sides. Authenticated; raises nothing.';
+revoke execute on function notion_sync.mapping_problems(notion_sync.mappings) from public;
+grant execute on function notion_sync.mapping_problems(notion_sync.mappings) to authenticated, service_role;
+
+-- reconcile: pending fields ------------------------------------------------------------------------
+-- As in 20261126000700, plus: a field whose Notion value is pending is decided by nobody (action
+-- pending, counted in the summary) and its record stays dirty for the next run; a new page's
+-- record is created without its pending columns and stays dirty too.
+create or replace function notion_sync_api.reconcile(p_run_id uuid, p_options jsonb default '{}'::jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_run notion_sync.runs;
+  v_map notion_sync.mappings;
+  v_target text;
+  v_policy text;
+  v_auto boolean;
+  v_create boolean;
+  v_dry boolean;
+  v_scan_done boolean;
+  v_established boolean;
+  v_links integer;
+  v_threshold integer;
+  v_counts jsonb;
+  v_held text[] := array[]::text[];
+  v_diff jsonb;
+  v_rec record;
+  v_summary jsonb;
+begin
+  select * into v_run from notion_sync.runs r where r.run_id = p_run_id;
+  if not found then
+    raise exception 'run % not found', p_run_id using errcode = 'P0002';
+  end if;
+  select * into v_map from notion_sync.mappings m where m.mapping_id = v_run.mapping_id;
+  v_target := format('%I.%I', v_map.target_schema, v_map.target_table);
+  v_policy := coalesce(p_options ->> 'policy', v_run.options ->> 'policy', v_map.run_policy);
+  if v_policy not in ('manual', 'prefer_supabase', 'prefer_notion') then
+    raise exception 'policy must be manual, prefer_supabase or prefer_notion, not %', v_policy using errcode = '22023';
+  end if;
+  v_auto := coalesce((p_options ->> 'auto_resolve')::boolean, (v_run.options ->> 'auto_resolve')::boolean, v_map.auto_resolve);
+  v_create := coalesce((p_options ->> 'create_unmatched')::boolean, (v_run.options ->> 'create_unmatched')::boolean,
+                       v_map.create_unmatched);
+  v_dry := coalesce((p_options ->> 'dry_run')::boolean, v_run.dry_run);
+  v_scan_done := v_run.mode = 'full' and v_run.checkpoint ? 'scan_completed_at';
+  v_established := exists (select from notion_sync.runs r
+                           where r.mapping_id = v_map.mapping_id and r.run_id <> p_run_id and r.mode = 'full'
+                             and r.status = 'completed' and r.checkpoint ? 'scan_completed_at');
+
+  if to_regclass('pg_temp.rc_pairs') is null then
+    create temp table rc_pairs (
+      page_id text, record_key text, base jsonb, staged boolean, in_trash boolean, seen boolean,
+      notion jsonb, supabase jsonb, record_exists boolean, pending text[]
+    ) on commit drop;
+    create temp table rc_fields (
+      page_id text, record_key text, field text, property_type text, direction text, has_base boolean,
+      base jsonb, notion jsonb, supabase jsonb, action text, pending boolean
+    ) on commit drop;
+    create temp table rc_records (
+      page_id text, record_key text, action text, values jsonb, pending text[]
+    ) on commit drop;
+  end if;
+  -- (for plpgsql_check / supabase db lint, which cannot see temp tables made at run time)
+  perform 'PRAGMA:TABLE: rc_pairs (page_id text, record_key text, base jsonb, staged boolean, in_trash boolean, seen boolean, notion jsonb, supabase jsonb, record_exists boolean, pending text[])';
+  perform 'PRAGMA:TABLE: rc_fields (page_id text, record_key text, field text, property_type text, direction text, has_base boolean, base jsonb, notion jsonb, supabase jsonb, action text, pending boolean)';
+  perform 'PRAGMA:TABLE: rc_records (page_id text, record_key text, action text, values jsonb, pending text[])';
+  truncate rc_pairs, rc_fields, rc_records;
+
+  -- the linked pairs this run concerns
+  insert into rc_pairs (page_id, record_key, base, staged, in_trash, seen)
+  select l.page_id, l.record_key, l.base, sp.page_id is not null, coalesce(sp.in_trash, false),
+         sp.seen_in_run = p_run_id
+  from notion_sync.links l
+  left join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
+  where l.mapping_id = v_map.mapping_id
+    and (v_run.mode = 'full' or sp.changed_in_run = p_run_id or l.dirty_at is not null or l.base = '{}'::jsonb
+         or exists (select from notion_sync.tombstones t where t.mapping_id = l.mapping_id
+                      and t.record_key = l.record_key and t.resolved_at is null));
+  update rc_pairs p set notion = n.cols, pending = n.pending
+  from notion_sync.notion_column_values(v_map.mapping_id, (select array_agg(page_id) from rc_pairs)) n
+  where n.page_id = p.page_id;
+  update rc_pairs p set supabase = s.cols, record_exists = true
+  from notion_sync.record_column_values(v_map.mapping_id, (select array_agg(record_key) from rc_pairs)) s
+  where s.record_key = p.record_key;
+
+  -- per field: the three-way truth table (and first contact without a base)
+  insert into rc_fields (page_id, record_key, field, property_type, direction, has_base, base, notion, supabase,
+                         pending)
+  select p.page_id, p.record_key, f.field, f.property_type, f.direction, p.base ? f.field,
+         p.base -> f.field, p.notion -> f.field, p.supabase -> f.field, coalesce(f.field = any (p.pending), false)
+  from rc_pairs p cross join notion_sync.mapping_fields(v_map.mapping_id) f
+  where p.record_exists and p.staged and not p.in_trash;
+  update rc_fields set action = case
+    -- Notion's value cannot be read in column space yet (a related page not linked): no decision
+    when pending then 'pending'
+    when notion is not distinct from supabase then case when has_base and base is not distinct from notion then 'none' else 'converged' end
+    when not has_base then case
+      when v_policy = 'prefer_notion' and direction <> 'supabase_to_notion' then 'to_supabase'
+      when v_policy = 'prefer_supabase' and direction = 'both' then 'to_notion'
+      else 'conflict' end
+    when supabase is not distinct from base then
+      case when v_auto and direction <> 'supabase_to_notion' then 'to_supabase' else 'conflict' end
+    when notion is not distinct from base then
+      case when v_auto and direction <> 'notion_to_supabase' then 'to_notion' else 'conflict' end
+    when v_policy = 'prefer_notion' and direction <> 'supabase_to_notion' then 'to_supabase'
+    when v_policy = 'prefer_supabase' and direction = 'both' then 'to_notion'
+    else 'conflict' end;
+
+  -- records: deleted in Supabase, pages trashed in Notion or missing from a completed full scan
+  insert into rc_records (page_id, record_key, action)
+  select p.page_id, p.record_key,
+         case when not coalesce(p.record_exists, false) then 'record_deleted'
+              when p.in_trash then 'page_trashed'
+              else 'page_missing' end
+  from rc_pairs p
+  where (not coalesce(p.record_exists, false) or p.in_trash or (v_scan_done and not coalesce(p.seen, false)))
+    -- a deletion a person is already deciding on is left to them
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = p.page_id and c.status = 'open' and c.kind in ('record_deleted', 'page_missing'));
+  -- new pages: after the scan (full runs) or at once (incremental runs of an established mapping)
+  insert into rc_records (page_id, action, values, pending)
+  select sp.page_id, 'insert_record', n.cols, n.pending
+  from notion_sync.staged_pages sp
+  join notion_sync.notion_column_values(v_map.mapping_id,
+         (select array_agg(s.page_id) from notion_sync.staged_pages s
+          where s.mapping_id = v_map.mapping_id and s.seen_in_run = p_run_id and not s.in_trash
+            and not exists (select from notion_sync.links l where l.mapping_id = s.mapping_id and l.page_id = s.page_id))) n
+    on n.page_id = sp.page_id
+  where sp.mapping_id = v_map.mapping_id
+    and (v_established or v_create) and (v_run.mode = 'incremental' or v_scan_done)
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = sp.page_id and c.status = 'open' and c.kind in ('match_review', 'ambiguous'));
+  -- records without a page: only after a completed full scan, on first contact only if asked
+  if v_scan_done and (v_established or v_create) then
+    execute format($q$
+      insert into rc_records (record_key, action, values)
+      select t.%2$I::text, 'create_page',
+             (select jsonb_object_agg(f.field, to_jsonb(t) -> f.field)
+              from notion_sync.mapping_fields($1) f where f.direction = 'both')
+      from %1$s t
+      where ($2::text is null or (to_jsonb(t) ->> $2) = $3::text)
+        and not exists (select from notion_sync.links l where l.mapping_id = $1 and l.record_key = t.%2$I::text)
+        and not exists (select from notion_sync.conflicts c where c.mapping_id = $1
+                          and c.status = 'open' and c.kind in ('match_review', 'ambiguous')
+                          and (c.record_key = t.%2$I::text
+                               or exists (select from jsonb_array_elements(c.details -> 'candidates') x
+                                          where x ->> 'record_key' = t.%2$I::text)))$q$,
+      v_target, v_map.key_column)
+    using v_map.mapping_id, v_map.owner_column, v_map.owner_id;
+  end if;
+
+  -- the safety valve: too many changes to one side holds that side for one review
+  select count(*) into v_links from notion_sync.links l where l.mapping_id = v_map.mapping_id;
+  v_threshold := greatest(v_map.bulk_threshold_rows, ceil(v_links * v_map.bulk_threshold_percent / 100.0)::integer);
+  -- (an import the caller asked for on first contact, create_unmatched before any completed full
+  -- scan, is what the run is for and is not held)
+  v_counts := jsonb_build_object(
+    'notion_to_supabase', (select count(distinct record_key) from rc_fields where action = 'to_supabase')
+                          + (select count(*) from rc_records where action = 'insert_record' and v_established),
+    'supabase_to_notion', (select count(distinct record_key) from rc_fields where action = 'to_notion')
+                          + (select count(*) from rc_records where action = 'create_page' and v_established),
+    'inserts', (select count(*) from rc_records where action = 'insert_record'),
+    'creates', (select count(*) from rc_records where action = 'create_page'),
+    'missing', (select count(*) from rc_records where action in ('record_deleted', 'page_trashed', 'page_missing')),
+    'conflicts', (select count(distinct record_key) from rc_fields where action = 'conflict'),
+    'converged', (select count(*) from rc_fields where action = 'converged'),
+    'pending', (select count(distinct page_id) from rc_fields where action = 'pending')
+               + (select count(*) from rc_records where action = 'insert_record' and cardinality(pending) > 0),
+    'threshold', v_threshold);
+  if (v_counts ->> 'notion_to_supabase')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'notion_to_supabase' then
+    v_held := array_append(v_held, 'notion_to_supabase');
+  end if;
+  if (v_counts ->> 'supabase_to_notion')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'supabase_to_notion' then
+    v_held := array_append(v_held, 'supabase_to_notion');
+  end if;
+  if (v_counts ->> 'missing')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'missing' then
+    v_held := array_append(v_held, 'missing');
+  end if;
+  v_diff := jsonb_build_object(
+    'fields', coalesce((select jsonb_agg(jsonb_build_object('page_id', page_id, 'record_key', record_key,
+                          'field', field, 'action', action, 'base', base, 'notion', notion, 'supabase', supabase)
+                          order by record_key, field)
+                        from (select * from rc_fields where action not in ('none') limit 1000) x), '[]'::jsonb),
+    'records', coalesce((select jsonb_agg(jsonb_build_object('page_id', page_id, 'record_key', record_key,
+                           'action', action)) from (select * from rc_records limit 1000) x), '[]'::jsonb));
+  v_summary := v_counts || jsonb_build_object('held', to_jsonb(v_held), 'dry_run', v_dry, 'policy', v_policy);
+
+  if v_dry then
+    update notion_sync.runs r set summary = v_summary, heartbeat_at = now() where r.run_id = p_run_id;
+    return v_summary || jsonb_build_object('diff', v_diff);
+  end if;
+
+  if cardinality(v_held) > 0 then
+    perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'bulk_change', null, null, '{}'::jsonb,
+      jsonb_build_object('held', to_jsonb(v_held), 'counts', v_counts, 'diff', v_diff));
+    update rc_fields set action = 'held'
+    where (action = 'to_supabase' and 'notion_to_supabase' = any (v_held))
+       or (action = 'to_notion' and 'supabase_to_notion' = any (v_held));
+    delete from rc_records
+    where (action = 'insert_record' and 'notion_to_supabase' = any (v_held) and v_established)
+       or (action = 'create_page' and 'supabase_to_notion' = any (v_held) and v_established)
+       or (action in ('record_deleted', 'page_trashed', 'page_missing') and 'missing' = any (v_held));
+  end if;
+
+  -- Notion → Supabase, one compare-and-set per record
+  for v_rec in
+    select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
+           jsonb_object_agg(f.field, f.supabase) as expected
+    from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
+  loop
+    if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
+      perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
+        v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
+                                                     'supabase', f.supabase))
+                           from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
+    end if;
+  end loop;
+  -- equal on both sides: the base advances (echoes of our own writes end here, by value)
+  update notion_sync.links l
+  set base = l.base || c.vals, synced_at = now()
+  from (select record_key, jsonb_object_agg(field, notion) as vals from rc_fields
+        where action = 'converged' group by record_key) c
+  where l.mapping_id = v_map.mapping_id and l.record_key = c.record_key;
+  -- Supabase → Notion: this plan replaces the pending pushes of the pairs it evaluated
+  update notion_sync.outbox o set status = 'cancelled', updated_at = now()
+  where o.mapping_id = v_map.mapping_id and o.op = 'update' and o.status = 'pending' and o.advance_base
+    and o.page_id in (select f.page_id from rc_fields f);
+  -- the outbox, with the base each field expects in Notion
+  for v_rec in
+    select f.page_id, f.record_key, jsonb_object_agg(f.field, f.supabase) as vals,
+           jsonb_object_agg(f.field, case when f.has_base and f.notion is not distinct from f.base
+                                          then f.base else f.notion end) as expected
+    from rc_fields f where f.action = 'to_notion' group by f.page_id, f.record_key
+  loop
+    perform notion_sync.queue_push(v_map.mapping_id, v_rec.page_id, v_rec.record_key, v_rec.vals, v_rec.expected, p_run_id);
+  end loop;
+  -- divergent values: one conflict per record, both values kept
+  for v_rec in
+    select f.page_id, f.record_key, bool_and(f.has_base) as has_base,
+           jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
+    from rc_fields f where f.action = 'conflict' group by f.page_id, f.record_key
+  loop
+    perform notion_sync.open_conflict(v_map.mapping_id, p_run_id,
+      case when v_rec.has_base then 'field' else 'first_contact' end, v_rec.page_id, v_rec.record_key, v_rec.fields);
+  end loop;
+
+  -- records and pages
+  for v_rec in select * from rc_records r order by r.action, r.page_id, r.record_key loop
+    if v_rec.action = 'insert_record' then
+      perform notion_sync.insert_record_for_page(v_map.mapping_id, v_rec.page_id, v_rec.values, p_run_id);
+      if cardinality(v_rec.pending) > 0 then   -- its pending columns wait for a later run
+        update notion_sync.links l set dirty_at = now()
+        where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
+      end if;
+    elsif v_rec.action = 'create_page' then
+      perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
+    elsif v_map.delete_policy = 'unlink' then
+      delete from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
+      update notion_sync.tombstones t set resolved_at = now()
+      where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key and t.resolved_at is null;
+    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'record_deleted' then
+      insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, properties)
+      values (v_map.owner_id, v_map.mapping_id, p_run_id, 'trash', v_rec.page_id, v_rec.record_key, '{}'::jsonb);
+      update notion_sync.tombstones t set resolved_at = now()
+      where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key and t.resolved_at is null;
+    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'page_trashed' then
+      perform notion_sync.delete_record(v_map.mapping_id, v_rec.record_key, p_run_id, null);
+    else
+      -- hold (the default), and a page merely missing from a scan until it is verified
+      perform notion_sync.open_conflict(v_map.mapping_id, p_run_id,
+        case when v_rec.action = 'record_deleted' then 'record_deleted' else 'page_missing' end,
+        v_rec.page_id, v_rec.record_key, '{}'::jsonb,
+        jsonb_build_object('state', case v_rec.action when 'page_trashed' then 'trashed'
+                                                      when 'page_missing' then 'unverified' else 'deleted' end,
+                           'last_values', (select t.last_values from notion_sync.tombstones t
+                                           where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key
+                                             and t.resolved_at is null order by t.deleted_at desc limit 1)));
+    end if;
+  end loop;
+
+  -- value conflicts whose fields now agree on both sides are obsolete (a later write settled them)
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(),
+      resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
+  from rc_pairs p
+  where c.mapping_id = v_map.mapping_id and c.status = 'open' and c.page_id = p.page_id
+    and c.kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed', 'formatting_would_be_lost')
+    and c.fields <> '{}'::jsonb and p.notion is not null and p.supabase is not null
+    and not exists (select from jsonb_object_keys(c.fields) k
+                    where (p.notion -> k) is distinct from (p.supabase -> k));
+
+  -- what was looked at is no longer dirty, unless a field of it is pending
+  update notion_sync.links l set dirty_at = null
+  where l.mapping_id = v_map.mapping_id and l.dirty_at is not null
+    and l.record_key in (select record_key from rc_pairs)
+    and l.record_key not in (select record_key from rc_fields where action = 'pending');
+  update notion_sync.links l set dirty_at = now()
+  where l.mapping_id = v_map.mapping_id and l.dirty_at is null
+    and l.record_key in (select record_key from rc_fields where action = 'pending');
+  delete from notion_sync.record_changes c
+  where c.mapping_id = v_map.mapping_id
+    and (c.record_key in (select record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id)
+         or c.record_key in (select record_key from rc_records where action = 'create_page'));
+
+  update notion_sync.runs r
+  set summary = v_summary,
+      inserted = r.inserted + (select count(*) from rc_records where action = 'insert_record'),
+      updated = r.updated + (select count(distinct record_key) from rc_fields where action = 'to_supabase'),
+      unchanged = r.unchanged + (select count(*) from rc_pairs p where not exists (
+                    select from rc_fields f where f.record_key = p.record_key and f.action <> 'none')),
+      conflicts = (select count(*) from notion_sync.conflicts c where c.run_id = p_run_id and c.status = 'open'),
+      heartbeat_at = now()
+  where r.run_id = p_run_id;
+  return v_summary;
+end
+$$;
+comment on function notion_sync_api.reconcile(uuid, jsonb) is
+  'Three-way reconcile of what a run staged against the mapping''s table: applies one-sided changes '
+  '(compare-and-set, outbox), keeps divergent ones as conflicts, follows the delete policy, holds '
+  'a side past the safety valve, leaves pending the fields Notion''s value of which cannot be read '
+  'in column space yet (a related page not linked). Returns the summary (with the diff for a dry '
+  'run). Authenticated. '
+  'Raises P0002 (no such run), 22023 (bad policy).';
+revoke execute on function notion_sync_api.reconcile(uuid, jsonb) from public;
+grant execute on function notion_sync_api.reconcile(uuid, jsonb) to authenticated;
+
+-- no push of record keys as page ids -----------------------------------------------------------------
+-- Every Notion write payload is built through column_to_notion against schema_property. The
+-- property schema of a field with a related_mapping now carries that mapping, and column_to_notion
+-- refuses it: a person who resolves a conflict of such a column for Supabase gets a push_failed
+-- conflict naming the reason, never record keys sent to Notion as page ids.
+
+-- The staged schema of one property of a mapping's data source; for a field with a related mapping,
+-- with "related_mapping" added. Authenticated; raises nothing.
+create or replace function notion_sync.schema_property(p_mapping_id uuid, p_property_id text)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select case when r.related_mapping is null then p.schema
+              else coalesce(p.schema, '{}'::jsonb) || jsonb_build_object('related_mapping', r.related_mapping) end
+  from (select (select p.value
+                from notion_sync.mappings m
+                join notion_sync.data_source_schemas s on s.owner_id = m.owner_id and s.data_source_id = m.data_source_id
+                cross join lateral jsonb_each(s.properties) p
+                where m.mapping_id = p_mapping_id and p.value ->> 'id' = p_property_id) as schema) p
+  cross join (select (select f ->> 'related_mapping'
+                      from notion_sync.mappings m
+                      cross join lateral jsonb_array_elements(m.field_map) f
+                      where m.mapping_id = p_mapping_id and f ->> 'property_id' = p_property_id
+                        and f ->> 'related_mapping' is not null
+                      limit 1) as related_mapping) r
+$$;
+comment on function notion_sync.schema_property(uuid, text) is
+  'The staged schema of one property of a mapping''s data source (with the field''s related_mapping, '
+  'if any). Authenticated; raises nothing.';
+
+alter function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) rename to column_value_to_notion;
+comment on function notion_sync.column_value_to_notion(text, jsonb, jsonb, jsonb) is
+  'Notion write payload of a column value (column_to_notion without its related-mapping check). Any '
+  'caller; raises 0A000 (read_only, notion_hosted_file), P0001 (formatting_would_be_lost), 22023, '
+  '22003 (number_precision), 22001 (too_long), 22007.';
+
+-- Notion property payload for a column value: as column_value_to_notion, but a relation column
+-- holding a related mapping's record keys is refused (read_only, 0A000): translating keys back
+-- into page ids is not built. Any caller; raises what column_value_to_notion raises.
+create function notion_sync.column_to_notion(
+  p_type text, p_value jsonb, p_previous jsonb default null, p_property_schema jsonb default null)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if p_property_schema ->> 'related_mapping' is not null then
+    raise exception 'read_only: this relation column holds record keys of mapping "%", which are not '
+      'translated back into Notion page ids yet; change the relation in Notion',
+      p_property_schema ->> 'related_mapping' using errcode = '0A000';
+  end if;
+  return notion_sync.column_value_to_notion(p_type, p_value, p_previous, p_property_schema);
+end
+$$;
+comment on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) is
+  'Notion property payload for a column value; refuses a relation column holding related record '
+  'keys (read_only). Any caller; raises the conversion errors of column_value_to_notion.';
+revoke execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) from public;
+grant execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) to authenticated, service_role;
