@@ -94,12 +94,17 @@ export async function connectNotion(
   return body.connectionId as string;
 }
 
-/** A field map entry: a Notion property (by id) feeding a column. */
+/**
+ * A field map entry: a Notion property (by id) feeding a column, optionally one way only, and for a
+ * relation, the mapping whose record keys the column holds instead of page ids.
+ */
 export interface FieldMapEntry {
   property_id: string;
   name: string;
   type: string;
   column: string;
+  direction?: string;
+  related_mapping?: string;
 }
 
 /**

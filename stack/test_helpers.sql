@@ -252,7 +252,7 @@ $$;
 -- The mapping "tasks" of ds-rtasks onto public.rel_tasks for save_mapping, its Project relation
 -- feeding project_keys with this related mapping and direction.
 create or replace function tests.relation_tasks_mapping(p_related text default 'projects',
-  p_direction text default 'notion_to_supabase')
+  p_direction text default 'both')
 returns jsonb language sql stable set search_path = '' as $$
   select jsonb_build_object('name', 'tasks',
     'connection_id', (select c.connection_id from notion_sync.connections c where c.name = 'rel'),

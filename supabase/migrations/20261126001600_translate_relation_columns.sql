@@ -1,33 +1,34 @@
 -- Relation columns that hold the related table's record keys (DESIGN §5: "key array of the related
--- mapped table, translated through links, else page ids"), Notion → Supabase.
+-- mapped table, translated through links, else page ids"), both ways.
 --
 -- A relation field of a mapping's field map may name another mapping of the same owner (or the
 -- mapping itself) as "related_mapping": its column then holds the record keys that mapping links to
 -- the related Notion pages, in Notion's order, instead of the page ids. Without it the column holds
 -- page ids, as before; nothing changes for existing mappings.
 --
--- Pending: a related page that the related mapping has not linked (yet) cannot be translated. Such
--- a field is neither applied nor pushed nor turned into a conflict: reconcile marks it pending (in
--- its summary and diff), leaves the base alone and keeps the record dirty, so a later run decides
--- it once the link exists. A record created for a new page leaves the column empty until then.
---
--- Only Notion → Supabase for now: translating keys back into page ids for a push is not built, so
--- a field with a related_mapping must be notion_to_supabase (save_mapping says so).
+-- Pending: a related page that the related mapping has not linked (yet) cannot be translated, nor
+-- can a record key that has no page yet. Such a field is neither applied nor pushed nor turned
+-- into a conflict: reconcile marks it pending (in its summary and diff), leaves the base alone and
+-- keeps the record dirty, so a later run decides it once the link exists. A record created for a
+-- new page leaves the column empty until then; a page created for a record (and a push a person
+-- chose) carries the related pages that exist, and the rest follows once linked (the base is what
+-- Notion read back, so the difference is pushed again).
 
 -- the related mappings of a mapping's fields ------------------------------------------------------
 
--- The fields of a mapping whose column holds a related mapping's record keys, with that mapping
--- (null when its name no longer resolves: every value of the field is then pending). plpgsql (not
--- sql): called once per page, its plan is kept. Authenticated (RLS on mappings); raises nothing.
+-- The fields of a mapping whose column holds a related mapping's record keys (column, property id),
+-- with that mapping (null when its name no longer resolves: every value of the field is then
+-- pending). plpgsql (not sql): called once per page, its plan is kept. Authenticated (RLS on
+-- mappings); raises nothing.
 create function notion_sync.related_mappings(p_mapping_id uuid)
-returns table (field text, related_mapping text, related_mapping_id uuid)
+returns table (field text, property_id text, related_mapping text, related_mapping_id uuid)
 language plpgsql
 stable
 set search_path = ''
 as $$
 begin
   return query
-  select f ->> 'column', f ->> 'related_mapping', r.mapping_id
+  select f ->> 'column', f ->> 'property_id', f ->> 'related_mapping', r.mapping_id
   from notion_sync.mappings m
   cross join lateral jsonb_array_elements(m.field_map) f
   left join notion_sync.mappings r on r.owner_id = m.owner_id and r.name = f ->> 'related_mapping'
@@ -62,6 +63,27 @@ comment on function notion_sync.relation_keys(uuid, jsonb) is
   'Authenticated; raises nothing.';
 revoke execute on function notion_sync.relation_keys(uuid, jsonb) from public;
 grant execute on function notion_sync.relation_keys(uuid, jsonb) to authenticated, service_role;
+
+-- The Notion page ids a mapping links to these record keys (a JSON array), in the same order; the
+-- keys without a page (yet) are left out. Authenticated (RLS on links); raises nothing.
+create function notion_sync.relation_page_ids(p_related_mapping_id uuid, p_keys jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return (
+    select coalesce(jsonb_agg(to_jsonb(l.page_id) order by k.o), '[]'::jsonb)
+    from jsonb_array_elements_text(p_keys) with ordinality k(key, o)
+    join notion_sync.links l on l.mapping_id = p_related_mapping_id and l.record_key = k.key);
+end
+$$;
+comment on function notion_sync.relation_page_ids(uuid, jsonb) is
+  'The Notion page ids a mapping links to some record keys, in order, unlinked keys left out. '
+  'Authenticated; raises nothing.';
+revoke execute on function notion_sync.relation_page_ids(uuid, jsonb) from public;
+grant execute on function notion_sync.relation_page_ids(uuid, jsonb) to authenticated, service_role;
 
 -- Column values of a page (as the mapping's columns would hold them) with each translated relation
 -- column's page ids replaced by the related record keys; the columns not translatable yet are left
@@ -210,11 +232,6 @@ begin
                          v_prop.name, v_prop.schema -> 'relation' ->> 'data_source_id', v_rel.name,
                          v_field ->> 'column', v_rel.data_source_id);
     end if;
-    if coalesce(v_field ->> 'direction', 'both') <> 'notion_to_supabase' then
-      return next format('column %I holds record keys of mapping "%s": translating them back into Notion page ids '
-                         'is not built yet, so its direction must be notion_to_supabase (or leave out '
-                         'related_mapping to hold page ids both ways)', v_field ->> 'column', v_rel.name);
-    end if;
     select a.atttypid::regtype into v_col_type from pg_catalog.pg_attribute a
     where a.attrelid = to_regclass(format('%I.%I', p_mapping.target_schema, p_mapping.target_table))
       and a.attname = v_field ->> 'column' and a.attnum > 0 and not a.attisdropped;
@@ -237,9 +254,10 @@ revoke execute on function notion_sync.mapping_problems(notion_sync.mappings) fr
 grant execute on function notion_sync.mapping_problems(notion_sync.mappings) to authenticated, service_role;
 
 -- reconcile: pending fields ------------------------------------------------------------------------
--- As in 20261126000700, plus: a field whose Notion value is pending is decided by nobody (action
--- pending, counted in the summary) and its record stays dirty for the next run; a new page's
--- record is created without its pending columns and stays dirty too.
+-- As in 20261126000700, plus: a field whose Notion value is pending, or whose Supabase value would
+-- be pushed with record keys that have no page yet, is decided by nobody (action pending, counted
+-- in the summary) and its record stays dirty for the next run; a new page's record is created
+-- without its pending columns and stays dirty too.
 create or replace function notion_sync_api.reconcile(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
@@ -341,6 +359,12 @@ begin
     when v_policy = 'prefer_notion' and direction <> 'supabase_to_notion' then 'to_supabase'
     when v_policy = 'prefer_supabase' and direction = 'both' then 'to_notion'
     else 'conflict' end;
+  -- a relation of record keys is pushed once every key has a page (not a part of it)
+  update rc_fields f set action = 'pending'
+  from notion_sync.related_mappings(v_map.mapping_id) r
+  where f.action = 'to_notion' and f.field = r.field and jsonb_typeof(f.supabase) = 'array'
+    and jsonb_array_length(notion_sync.relation_page_ids(r.related_mapping_id, f.supabase))
+        < jsonb_array_length(f.supabase);
 
   -- records: deleted in Supabase, pages trashed in Notion or missing from a completed full scan
   insert into rc_records (page_id, record_key, action)
@@ -553,21 +577,21 @@ $$;
 comment on function notion_sync_api.reconcile(uuid, jsonb) is
   'Three-way reconcile of what a run staged against the mapping''s table: applies one-sided changes '
   '(compare-and-set, outbox), keeps divergent ones as conflicts, follows the delete policy, holds '
-  'a side past the safety valve, leaves pending the fields Notion''s value of which cannot be read '
-  'in column space yet (a related page not linked). Returns the summary (with the diff for a dry '
-  'run). Authenticated. '
+  'a side past the safety valve, leaves pending the relation fields that cannot be translated yet '
+  '(a related page or record not linked). Returns the summary (with the diff for a dry run). '
+  'Authenticated. '
   'Raises P0002 (no such run), 22023 (bad policy).';
 revoke execute on function notion_sync_api.reconcile(uuid, jsonb) from public;
 grant execute on function notion_sync_api.reconcile(uuid, jsonb) to authenticated;
 
--- no push of record keys as page ids -----------------------------------------------------------------
+-- pushes: record keys back into page ids ------------------------------------------------------------
 -- Every Notion write payload is built through column_to_notion against schema_property. The
 -- property schema of a field with a related_mapping now carries that mapping, and column_to_notion
--- refuses it: a person who resolves a conflict of such a column for Supabase gets a push_failed
--- conflict naming the reason, never record keys sent to Notion as page ids.
+-- translates the column's record keys into the related page ids (the keys without a page are left
+-- out: reconcile pushes such a field only once all have one, see above).
 
 -- The staged schema of one property of a mapping's data source; for a field with a related mapping,
--- with "related_mapping" added. Authenticated; raises nothing.
+-- with "related_mapping" and "related_mapping_id" added. Authenticated; raises nothing.
 create or replace function notion_sync.schema_property(p_mapping_id uuid, p_property_id text)
 returns jsonb
 language sql
@@ -575,32 +599,30 @@ stable
 set search_path = ''
 as $$
   select case when r.related_mapping is null then p.schema
-              else coalesce(p.schema, '{}'::jsonb) || jsonb_build_object('related_mapping', r.related_mapping) end
+              else coalesce(p.schema, '{}'::jsonb) || jsonb_build_object('related_mapping', r.related_mapping,
+                                                                         'related_mapping_id', r.related_mapping_id) end
   from (select (select p.value
                 from notion_sync.mappings m
                 join notion_sync.data_source_schemas s on s.owner_id = m.owner_id and s.data_source_id = m.data_source_id
                 cross join lateral jsonb_each(s.properties) p
                 where m.mapping_id = p_mapping_id and p.value ->> 'id' = p_property_id) as schema) p
-  cross join (select (select f ->> 'related_mapping'
-                      from notion_sync.mappings m
-                      cross join lateral jsonb_array_elements(m.field_map) f
-                      where m.mapping_id = p_mapping_id and f ->> 'property_id' = p_property_id
-                        and f ->> 'related_mapping' is not null
-                      limit 1) as related_mapping) r
+  left join lateral (
+    select r.related_mapping, r.related_mapping_id from notion_sync.related_mappings(p_mapping_id) r
+    where r.property_id = p_property_id limit 1) r on true
 $$;
 comment on function notion_sync.schema_property(uuid, text) is
-  'The staged schema of one property of a mapping''s data source (with the field''s related_mapping, '
+  'The staged schema of one property of a mapping''s data source (with the field''s related mapping, '
   'if any). Authenticated; raises nothing.';
 
 alter function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) rename to column_value_to_notion;
 comment on function notion_sync.column_value_to_notion(text, jsonb, jsonb, jsonb) is
-  'Notion write payload of a column value (column_to_notion without its related-mapping check). Any '
+  'Notion write payload of a column value (column_to_notion without translating record keys). Any '
   'caller; raises 0A000 (read_only, notion_hosted_file), P0001 (formatting_would_be_lost), 22023, '
   '22003 (number_precision), 22001 (too_long), 22007.';
 
--- Notion property payload for a column value: as column_value_to_notion, but a relation column
--- holding a related mapping's record keys is refused (read_only, 0A000): translating keys back
--- into page ids is not built. Any caller; raises what column_value_to_notion raises.
+-- Notion write payload of a column value: as column_value_to_notion, but a relation column holding
+-- a related mapping's record keys (its property schema names the mapping) is sent as the pages
+-- linked to those keys. Authenticated (RLS on links); raises what column_value_to_notion raises.
 create function notion_sync.column_to_notion(
   p_type text, p_value jsonb, p_previous jsonb default null, p_property_schema jsonb default null)
 returns jsonb
@@ -609,16 +631,22 @@ stable
 set search_path = ''
 as $$
 begin
-  if p_property_schema ->> 'related_mapping' is not null then
-    raise exception 'read_only: this relation column holds record keys of mapping "%", which are not '
-      'translated back into Notion page ids yet; change the relation in Notion',
-      p_property_schema ->> 'related_mapping' using errcode = '0A000';
+  if p_property_schema ? 'related_mapping' and p_property_schema ->> 'related_mapping_id' is null then
+    raise exception 'invalid_value: the relation column holds record keys of mapping "%", which no longer '
+      'exists; save the mapping with an existing related_mapping, or without one', p_property_schema ->> 'related_mapping'
+      using errcode = '22023';
+  end if;
+  if p_property_schema ? 'related_mapping' and jsonb_typeof(p_value) = 'array' then
+    return notion_sync.column_value_to_notion(p_type,
+      notion_sync.relation_page_ids((p_property_schema ->> 'related_mapping_id')::uuid, p_value),
+      p_previous, p_property_schema);
   end if;
   return notion_sync.column_value_to_notion(p_type, p_value, p_previous, p_property_schema);
 end
 $$;
 comment on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) is
-  'Notion property payload for a column value; refuses a relation column holding related record '
-  'keys (read_only). Any caller; raises the conversion errors of column_value_to_notion.';
+  'Notion write payload of a column value; a relation column of related record keys is sent as '
+  'their linked pages. Authenticated; raises what column_value_to_notion raises, 22023 for a '
+  'related mapping that no longer exists.';
 revoke execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) from public;
 grant execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) to authenticated, service_role;

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { Client } from "@notionhq/client";
+import { asUser, closeDb } from "../_shared/db.ts";
+import { NOTION_VERSION } from "../_shared/notion.ts";
+import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
+import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
+
+/** Two tables of an app: projects, and tasks whose project_keys hold the keys of their projects. */
+const TABLES = ["rel_e2e_projects", "rel_e2e_tasks"].map((t) => `
+  alter table public.${t} enable row level security;
+  drop policy if exists ${t}_select on public.${t};
+  drop policy if exists ${t}_insert on public.${t};
+  drop policy if exists ${t}_update on public.${t};
+  create policy ${t}_select on public.${t} for select to authenticated using (owner_id = (select auth.uid()));
+  create policy ${t}_insert on public.${t} for insert to authenticated with check (owner_id = (select auth.uid()));
+  create policy ${t}_update on public.${t} for update to authenticated
+    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
+  grant select, insert, update on public.${t} to authenticated;`).join("");
+const SCHEMA = `
+  create table if not exists public.rel_e2e_projects (
+    project_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), name text);
+  create table if not exists public.rel_e2e_tasks (
+    task_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), name text,
+    project_keys uuid[]);
+  ${TABLES}`;
+
+const title = (content: string) => ({ title: [{ type: "text", text: { content } }] });
+
+Deno.test("a relation column holds the related records' keys: retrieved from Notion, and a Supabase edit pushed back as the related page", async () => {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(SCHEMA);
+  await admin.end();
+  const notion = new Client({
+    auth: EMULATOR_TOKEN,
+    baseUrl: stack.notionEmulatorUrl,
+    notionVersion: NOTION_VERSION,
+  });
+  try {
+    // a Projects and a Tasks data source of our own, Tasks relating to Projects
+    const ws = await emulatorControl("workspace");
+    const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
+      .shared[0];
+    const database = async (name: string, properties: Record<string, unknown>) =>
+      ((await notion.databases.create({
+        parent: { type: "page_id", page_id: shared },
+        title: [{ type: "text", text: { content: name } }],
+        initial_data_source: { properties },
+      } as never)) as unknown as { data_sources: { id: string }[] }).data_sources[0].id;
+    const projectsDs = await database("Relation projects", { Name: { title: {} } });
+    const tasksDs = await database("Relation tasks", {
+      Name: { title: {} },
+      Project: { relation: { data_source_id: projectsDs, single_property: {} } },
+    });
+    const page = async (dataSourceId: string, properties: Record<string, unknown>) =>
+      (await notion.pages.create({ parent: { data_source_id: dataSourceId }, properties } as never))
+        .id;
+    const apollo = await page(projectsDs, { Name: title("Apollo") });
+    const gemini = await page(projectsDs, { Name: title("Gemini") });
+    const launch = await page(tasksDs, {
+      Name: title("Launch"),
+      Project: { relation: [{ id: apollo }] },
+    });
+
+    const user = await freshUser("relations");
+    const connectionId = await connectNotion(user, { name: "rel", token: EMULATOR_TOKEN });
+    const common = {
+      connectionId,
+      targetSchema: "public",
+      ownerColumn: "owner_id",
+      notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+    };
+    await ensureMapping(user.claims, {
+      ...common,
+      name: "projects",
+      dataSourceId: projectsDs,
+      targetTable: "rel_e2e_projects",
+      keyColumn: "project_id",
+      fieldMap: [{ property_id: "title", name: "Name", type: "title", column: "name" }],
+    });
+    const tasksSchema = await notion.dataSources.retrieve({ data_source_id: tasksDs });
+    await ensureMapping(user.claims, {
+      ...common,
+      name: "tasks",
+      dataSourceId: tasksDs,
+      targetTable: "rel_e2e_tasks",
+      keyColumn: "task_id",
+      fieldMap: [
+        { property_id: "title", name: "Name", type: "title", column: "name" },
+        {
+          property_id: tasksSchema.properties.Project.id,
+          name: "Project",
+          type: "relation",
+          column: "project_keys",
+          related_mapping: "projects",
+        },
+      ],
+    });
+    const retrieve = async (databaseType: string, body: Record<string, unknown> = {}) => {
+      const res = await invoke("retrieve-from-database", { databaseType, ...body }, user.jwt);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    const keyOf = async (name: string) =>
+      (await asUser(
+        user.claims,
+        (tx) => tx`select project_id::text as k from public.rel_e2e_projects where name = ${name}`,
+      ))[0].k as string;
+    const keysOfLaunch = async () =>
+      (await asUser(
+        user.claims,
+        (tx) =>
+          tx`select project_keys::text[] as k from public.rel_e2e_tasks where name = 'Launch'`,
+      ))[0].k as string[];
+
+    assert.equal((await retrieve("projects", { createUnmatched: true })).newRecords, 2);
+    assert.equal((await retrieve("tasks", { createUnmatched: true })).newRecords, 1);
+    assert.deepEqual(
+      await keysOfLaunch(),
+      [await keyOf("Apollo")],
+      "the task holds its project's key",
+    );
+
+    const geminiKey = await keyOf("Gemini");
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`update public.rel_e2e_tasks set project_keys = array[${geminiKey}]::uuid[]
+           where name = 'Launch'`,
+    );
+    await retrieve("tasks", { mode: "incremental" }); // plans the push
+    const pushed = await invoke("sync-from-supabase", { databaseType: "tasks" }, user.jwt);
+    assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+    assert.equal(pushed.body.pushed, 1);
+    const inNotion = await emulatorControl(`pages/${launch}`);
+    assert.deepEqual(
+      inNotion.properties.Project.relation.map((r: { id: string }) => r.id),
+      [gemini],
+      "Notion's relation is the page of the project chosen in Supabase",
+    );
+    const again = await retrieve("tasks", { mode: "incremental" });
+    assert.equal(again.conflicts, 0, "our own write comes back as an echo, not a change");
+    assert.deepEqual(await keysOfLaunch(), [await keyOf("Gemini")]);
+  } finally {
+    await closeDb();
+  }
+});
