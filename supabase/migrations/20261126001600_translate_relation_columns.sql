@@ -116,8 +116,8 @@ grant execute on function notion_sync.translate_relations(uuid, jsonb) to authen
 
 -- Notion's values in column space, translated ----------------------------------------------------
 
-alter function notion_sync.notion_column_values(uuid, text[]) rename to notion_column_values_by_page_id;
-comment on function notion_sync.notion_column_values_by_page_id(uuid, text[]) is
+alter function notion_sync.notion_column_values(uuid, text[]) rename to notion_column_values_untranslated;
+comment on function notion_sync.notion_column_values_untranslated(uuid, text[]) is
   'Notion''s staged values of some pages, cast into the mapping''s columns, relation columns as page '
   'ids (notion_column_values translates them). Authenticated; raises what canonical_to_column raises.';
 
@@ -134,11 +134,11 @@ begin
   if not exists (select from notion_sync.related_mappings(p_mapping_id)) then
     return query
     select n.page_id, n.cols, '{}'::text[]
-    from notion_sync.notion_column_values_by_page_id(p_mapping_id, p_page_ids) n;
+    from notion_sync.notion_column_values_untranslated(p_mapping_id, p_page_ids) n;
   else
     return query
     select n.page_id, t.cols, t.pending
-    from notion_sync.notion_column_values_by_page_id(p_mapping_id, p_page_ids) n
+    from notion_sync.notion_column_values_untranslated(p_mapping_id, p_page_ids) n
     cross join lateral notion_sync.translate_relations(p_mapping_id, n.cols) t;
   end if;
 end
@@ -150,8 +150,8 @@ comment on function notion_sync.notion_column_values(uuid, text[]) is
 revoke execute on function notion_sync.notion_column_values(uuid, text[]) from public;
 grant execute on function notion_sync.notion_column_values(uuid, text[]) to authenticated, service_role;
 
-alter function notion_sync.page_column_values(uuid, jsonb) rename to page_column_values_by_page_id;
-comment on function notion_sync.page_column_values_by_page_id(uuid, jsonb) is
+alter function notion_sync.page_column_values(uuid, jsonb) rename to page_column_values_untranslated;
+comment on function notion_sync.page_column_values_untranslated(uuid, jsonb) is
   'The mapped values of one Notion page object, cast into the mapping''s columns, relation columns '
   'as page ids (page_column_values translates them). Authenticated; raises what canonical_to_column raises.';
 
@@ -167,7 +167,7 @@ as $$
 begin
   return (select t.cols
           from notion_sync.translate_relations(p_mapping_id,
-                 notion_sync.page_column_values_by_page_id(p_mapping_id, p_page)) t);
+                 notion_sync.page_column_values_untranslated(p_mapping_id, p_page)) t);
 end
 $$;
 comment on function notion_sync.page_column_values(uuid, jsonb) is
