@@ -255,9 +255,10 @@ grant execute on function notion_sync.mapping_problems(notion_sync.mappings) to 
 
 -- reconcile: pending fields ------------------------------------------------------------------------
 -- As in 20261126000700, plus: a field whose Notion value is pending, or whose Supabase value would
--- be pushed with record keys that have no page yet, is decided by nobody (action pending, counted
--- in the summary) and its record stays dirty for the next run; a new page's record is created
--- without its pending columns and stays dirty too.
+-- be pushed with record keys that have no page yet, is decided by nobody (action pending; the
+-- summary counts the pages and lists the first 100 fields as pending_fields) and its record stays
+-- dirty for the next run; a new page's record is created without its pending columns and stays
+-- dirty too.
 create or replace function notion_sync_api.reconcile(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
@@ -426,6 +427,13 @@ begin
     'converged', (select count(*) from rc_fields where action = 'converged'),
     'pending', (select count(distinct page_id) from rc_fields where action = 'pending')
                + (select count(*) from rc_records where action = 'insert_record' and cardinality(pending) > 0),
+    'pending_fields', coalesce((select jsonb_agg(x.v) from (
+        (select jsonb_build_object('page_id', page_id, 'record_key', record_key, 'field', field) as v
+         from rc_fields where action = 'pending' order by page_id, field)
+        union all
+        (select jsonb_build_object('page_id', r.page_id, 'field', f) from rc_records r, unnest(r.pending) f
+         where r.action = 'insert_record' order by r.page_id, f)
+        limit 100) x), '[]'::jsonb),
     'threshold', v_threshold);
   if (v_counts ->> 'notion_to_supabase')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'notion_to_supabase' then
     v_held := array_append(v_held, 'notion_to_supabase');

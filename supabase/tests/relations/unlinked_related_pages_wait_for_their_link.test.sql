@@ -2,7 +2,7 @@
 -- applied nor pushed nor a conflict, and its record stays dirty; a later incremental run fills it
 -- once the link exists, without the page changing again.
 begin;
-select plan(7);
+select plan(8);
 
 select tests.relation_setup('rel-wait@example.com') as uid \gset
 select notion_sync_api.save_mapping(tests.relation_tasks_mapping()) as tasks \gset
@@ -11,6 +11,8 @@ select notion_sync_api.save_mapping(tests.relation_tasks_mapping()) as tasks \gs
 select tests.sync_mapping('tasks', jsonb_build_array(tests.relation_task_page('task-1', 'Launch',
   array['11111111-1111-4111-8111-111111111111'])), '{"create_unmatched": true}') as first \gset
 select is((:'first'::jsonb ->> 'pending')::int, 1, 'The run reports one page with a pending field.');
+select is(:'first'::jsonb -> 'pending_fields', '[{"page_id": "task-1", "field": "project_keys"}]'::jsonb,
+  'The run''s summary names the pending field.');
 select is((select project_keys from public.rel_tasks where title = 'Launch'), null,
   'The record is created without the untranslatable relation.');
 select ok((select dirty_at is not null from notion_sync.links where page_id = 'task-1'),
