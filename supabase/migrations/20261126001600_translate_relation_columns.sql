@@ -10,9 +10,11 @@
 -- can a record key that has no page yet. Such a field is neither applied nor pushed nor turned
 -- into a conflict: reconcile marks it pending (in its summary and diff), leaves the base alone and
 -- keeps the record dirty, so a later run decides it once the link exists. A record created for a
--- new page leaves the column empty until then; a page created for a record (and a push a person
--- chose) carries the related pages that exist, and the rest follows once linked (the base is what
--- Notion read back, so the difference is pushed again).
+-- new page leaves the column empty, without a base (a later run decides it as a first contact),
+-- unless the related page was linked in the same run. A page created for a record (and a push a
+-- person chose) carries the related pages that exist, and the rest follows once linked (the base is
+-- what Notion read back, so the difference is pushed again). A person choosing Notion's value that
+-- cannot be read yet is told so (status pending) and nothing changes.
 
 -- the related mappings of a mapping's fields ------------------------------------------------------
 
@@ -257,8 +259,10 @@ grant execute on function notion_sync.mapping_problems(notion_sync.mappings) to 
 -- As in 20261126000700, plus: a field whose Notion value is pending, or whose Supabase value would
 -- be pushed with record keys that have no page yet, is decided by nobody (action pending; the
 -- summary counts the pages and lists the first 100 fields as pending_fields) and its record stays
--- dirty for the next run; a new page's record is created without its pending columns and stays
--- dirty too.
+-- dirty for the next run; a new page's record is created without its pending columns (no base
+-- for them, so a later run decides them as a first contact) and stays dirty too, unless the
+-- related page was linked in the same run (a data source relating to itself): then the record
+-- takes the keys at the end of the run.
 create or replace function notion_sync_api.reconcile(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
@@ -516,8 +520,10 @@ begin
   for v_rec in select * from rc_records r order by r.action, r.page_id, r.record_key loop
     if v_rec.action = 'insert_record' then
       perform notion_sync.insert_record_for_page(v_map.mapping_id, v_rec.page_id, v_rec.values, p_run_id);
-      if cardinality(v_rec.pending) > 0 then   -- its pending columns wait for a later run
-        update notion_sync.links l set dirty_at = now()
+      if cardinality(v_rec.pending) > 0 then
+        -- the empty column is not a value both sides agreed on: no base for it, and a later run
+        -- decides it (as a first contact) once Notion's value can be read
+        update notion_sync.links l set base = l.base - v_rec.pending, dirty_at = now()
         where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
       end if;
     elsif v_rec.action = 'create_page' then
@@ -544,6 +550,23 @@ begin
                                            where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key
                                              and t.resolved_at is null order by t.deleted_at desc limit 1)));
     end if;
+  end loop;
+
+  -- pages of this run relating to pages it linked (a data source relating to itself): their records
+  -- take the related keys now, compare-and-set against the empty column they were created with
+  for v_rec in
+    select n.page_id, l.record_key,
+           jsonb_object_agg(f, n.cols -> f) as set_values, jsonb_object_agg(f, null) as expected
+    from rc_records r
+    join notion_sync.notion_column_values(v_map.mapping_id,
+           (select array_agg(x.page_id) from rc_records x
+            where x.action = 'insert_record' and cardinality(x.pending) > 0)) n on n.page_id = r.page_id
+    join notion_sync.links l on l.mapping_id = v_map.mapping_id and l.page_id = r.page_id
+    cross join lateral unnest(r.pending) f
+    where r.action = 'insert_record' and not f = any (n.pending)
+    group by n.page_id, l.record_key
+  loop
+    perform notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id);
   end loop;
 
   -- value conflicts whose fields now agree on both sides are obsolete (a later write settled them)
@@ -658,3 +681,61 @@ comment on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) is
   'related mapping that no longer exists.';
 revoke execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) from public;
 grant execute on function notion_sync.column_to_notion(text, jsonb, jsonb, jsonb) to authenticated, service_role;
+
+-- resolutions: no Notion value that cannot be read yet ------------------------------------------------
+-- resolve_conflict takes Notion's value of a field from what is staged. A relation field whose
+-- related page is not linked yet has no value in column space: choosing Notion for it answers
+-- status pending (nothing changes; decide again after the related mapping's next run), and a
+-- deleted record restored from Notion comes back without it (no base for it, the record dirty).
+
+alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
+alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to decide_conflict;
+comment on function notion_sync.decide_conflict(uuid, text, jsonb) is
+  'Resolves one of the caller''s open conflicts (notion_sync_api.resolve_conflict, which checks '
+  'first that the Notion values it takes can be read). Authenticated. Raises P0002, 55000, 22023.';
+
+-- Resolves one of the caller's open conflicts (prefer_supabase, prefer_notion, merge, skip); every
+-- applied value is logged in changes. Authenticated. Raises P0002, 55000 (not open), 22023 (bad
+-- action or choices). Answers status stale, changing nothing, when a side moved on since, and
+-- status pending, changing nothing, when a value it would take from Notion cannot be read yet.
+create function notion_sync_api.resolve_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}'::jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_c notion_sync.conflicts;
+  v_pending text[] := '{}';
+  v_waiting text[];
+  v_result jsonb;
+begin
+  select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
+  if v_c.page_id is not null and p_action in ('prefer_notion', 'merge')
+     and v_c.kind not in ('match_review', 'ambiguous', 'bulk_change', 'page_missing') then
+    select n.pending into v_pending
+    from notion_sync.notion_column_values(v_c.mapping_id, array[v_c.page_id]) n;
+    v_pending := coalesce(v_pending, '{}');
+    v_waiting := array(select k from jsonb_object_keys(v_c.fields) k
+                       where k = any (v_pending) and (p_action = 'prefer_notion' or p_choices ->> k = 'notion'));
+    if cardinality(v_waiting) > 0 then
+      return jsonb_build_object('status', 'pending', 'message', format(
+        'Notion''s value of %s cannot be read yet: a related page is not linked by its mapping; decide '
+        'again after that mapping''s next run', array_to_string(v_waiting, ', ')));
+    end if;
+  end if;
+  v_result := notion_sync.decide_conflict(p_conflict_id, p_action, p_choices);
+  if v_c.kind = 'record_deleted' and v_result ? 'restored_record' and cardinality(v_pending) > 0 then
+    update notion_sync.links l set base = l.base - v_pending, dirty_at = now()
+    where l.mapping_id = v_c.mapping_id and l.page_id = v_c.page_id;
+  end if;
+  return v_result;
+end
+$$;
+comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
+  'Resolves one of the caller''s open conflicts (prefer_supabase, prefer_notion, merge, skip); every '
+  'applied value is logged in changes. Authenticated. Raises P0002, 55000 (not open), 22023 (bad action '
+  'or choices). Answers status stale when a side moved on since, pending when a Notion value it would '
+  'take cannot be read yet (a related page not linked); both change nothing.';
+revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
+grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
