@@ -12,6 +12,7 @@ import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
+import { pushOutbox } from "./outbox.ts";
 
 type Field = "title" | "status";
 const FIELDS: Field[] = ["title", "status"];
@@ -169,43 +170,13 @@ class World {
     // side's edits are no longer owed
     if (op.policy === "prefer_notion") this.releaseSide("supabase");
     if (op.policy === "prefer_supabase") this.releaseSide("notion");
-    await this.push(op.fail);
-  }
-
-  async push(fail: "none" | "transient" | "permanent") {
-    const items = await asUser(
+    await pushOutbox(
       this.claims,
-      (tx) => tx`select * from notion_sync_api.claim_outbox('tasks', 100)`,
+      "tasks",
+      op.fail,
+      (id) => pageJson(id, this.notion[id]),
+      (id, properties) => applyPatch(this.notion[id], properties),
     );
-    for (const item of items) {
-      const page = this.notion[item.page_id];
-      const check = await asUser(this.claims, async (tx) => {
-        const [{ c }] = await tx`select notion_sync_api.check_push(${item.outbox_id}, ${
-          tx.json(pageJson(item.page_id, page) as never)
-        }) as c`;
-        return c;
-      });
-      if (check.decision !== "write") continue;
-      if (fail !== "none") {
-        // retry_after 0: a transient failure is due again at the next sync, whatever the clock says
-        await asUser(
-          this.claims,
-          (tx) =>
-            tx`select notion_sync_api.fail_push(${item.outbox_id}, ${"injected " + fail}, ${
-              fail === "permanent"
-            }, 0)`,
-        );
-        continue;
-      }
-      applyPatch(page, check.properties);
-      await asUser(
-        this.claims,
-        (tx) =>
-          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
-            tx.json(pageJson(item.page_id, page) as never)
-          })`,
-      );
-    }
   }
 
   /** A person edits a Notion page. */

@@ -1,0 +1,49 @@
+/** The push half of a sync in the model tests: the outbox drained against an in-memory Notion. */
+import { asUser } from "../../functions/_shared/db.ts";
+import type { UserClaims } from "../../functions/_shared/auth.ts";
+
+/**
+ * Claims a mapping's due outbox items and, for each the pre-push check lets through, fails it
+ * (transient or permanent, due again at once) or writes it: `apply` patches the in-memory page
+ * with the PATCH's properties, and the page as it then is, from `page`, is the read-back.
+ */
+export async function pushOutbox(
+  claims: UserClaims,
+  mapping: string,
+  fail: "none" | "transient" | "permanent",
+  page: (pageId: string) => Record<string, unknown>,
+  apply: (pageId: string, properties: Record<string, unknown>) => void,
+) {
+  const items = await asUser(
+    claims,
+    (tx) => tx`select * from notion_sync_api.claim_outbox(${mapping}, 100)`,
+  );
+  for (const item of items) {
+    const check = await asUser(claims, async (tx) => {
+      const [{ c }] = await tx`select notion_sync_api.check_push(${item.outbox_id}, ${
+        tx.json(page(item.page_id) as never)
+      }) as c`;
+      return c;
+    });
+    if (check.decision !== "write") continue;
+    if (fail !== "none") {
+      // retry_after 0: a transient failure is due again at the next sync, whatever the clock says
+      await asUser(
+        claims,
+        (tx) =>
+          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${"injected " + fail}, ${
+            fail === "permanent"
+          }, 0)`,
+      );
+      continue;
+    }
+    apply(item.page_id, check.properties);
+    await asUser(
+      claims,
+      (tx) =>
+        tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
+          tx.json(page(item.page_id) as never)
+        })`,
+    );
+  }
+}
