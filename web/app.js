@@ -132,7 +132,8 @@ function conflictCard(c) {
           conflictId: c.conflict_id,
           resolution,
         });
-        if (result.status === "stale") $("sync-error").textContent = result.message;
+        // stale or pending: nothing changed, and the message says why
+        if (result.message) $("sync-error").textContent = result.message;
         await refresh();
       } catch (e) {
         $("sync-error").textContent = e.message;
