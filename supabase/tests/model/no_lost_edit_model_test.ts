@@ -12,7 +12,7 @@ import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox } from "./outbox.ts";
+import { pushOutbox, resolveAllForNotion } from "./steps.ts";
 
 type Field = "title" | "status";
 const FIELDS: Field[] = ["title", "status"];
@@ -322,23 +322,7 @@ class World {
   /** Resolve everything, push everything, sync until quiet; both sides must then agree. */
   async converge() {
     for (let round = 0; round < 8; round++) {
-      const open = await asUser(
-        this.claims,
-        (tx) =>
-          tx`select conflict_id from notion_sync.conflicts
-           where (status = 'open' and kind <> 'bulk_change')
-              or (status = 'dismissed' and kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed'))`,
-      );
-      for (const c of open) {
-        await asUser(
-          this.claims,
-          (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, 'prefer_notion')`,
-        );
-      }
-      await asUser(
-        this.claims,
-        (tx) => tx`update notion_sync.outbox set next_attempt_at = now() where status = 'pending'`,
-      );
+      await resolveAllForNotion(this.claims);
       await this.sync({ t: "sync", fail: "none", policy: "manual", race: null });
     }
     const s = await this.supabase();

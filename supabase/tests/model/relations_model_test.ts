@@ -15,7 +15,7 @@ import { asUser, closeDb } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox } from "./outbox.ts";
+import { pushOutbox, resolveAllForNotion } from "./steps.ts";
 
 /** The task pages at the start; t2 is made in Notion by an op, with a relation that may wait. */
 const TASKS = ["t0", "t1"];
@@ -296,23 +296,7 @@ class World {
     const s = await this.supabase();
     for (const t of this.pages) if (t in s) await this.supabaseEdit(t, s[t].replaceAll("C", ""));
     for (let round = 0; round < 6; round++) {
-      const open = await asUser(
-        this.claims,
-        (tx) =>
-          tx`select conflict_id from notion_sync.conflicts
-             where (status = 'open' and kind <> 'bulk_change')
-                or (status = 'dismissed' and kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed'))`,
-      );
-      for (const c of open) {
-        await asUser(
-          this.claims,
-          (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, 'prefer_notion')`,
-        );
-      }
-      await asUser(
-        this.claims,
-        (tx) => tx`update notion_sync.outbox set next_attempt_at = now() where status = 'pending'`,
-      );
+      await resolveAllForNotion(this.claims);
       await this.sync({ t: "sync", fail: "none", policy: "manual" });
     }
     const after = await this.supabase();

@@ -1,4 +1,7 @@
-/** The push half of a sync in the model tests: the outbox drained against an in-memory Notion. */
+/**
+ * Steps both model tests take: draining the outbox against an in-memory Notion, and a person
+ * resolving everything.
+ */
 import { asUser } from "../../functions/_shared/db.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 
@@ -46,4 +49,28 @@ export async function pushOutbox(
         })`,
     );
   }
+}
+
+/**
+ * The person's part of converging: every open conflict (but a bulk review) and every dismissed
+ * value conflict resolved for Notion, and every pending push due now.
+ */
+export async function resolveAllForNotion(claims: UserClaims) {
+  const open = await asUser(
+    claims,
+    (tx) =>
+      tx`select conflict_id from notion_sync.conflicts
+         where (status = 'open' and kind <> 'bulk_change')
+            or (status = 'dismissed' and kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed'))`,
+  );
+  for (const c of open) {
+    await asUser(
+      claims,
+      (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, 'prefer_notion')`,
+    );
+  }
+  await asUser(
+    claims,
+    (tx) => tx`update notion_sync.outbox set next_attempt_at = now() where status = 'pending'`,
+  );
 }
