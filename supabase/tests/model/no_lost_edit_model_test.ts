@@ -12,7 +12,7 @@ import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox, resolveAllForNotion } from "./steps.ts";
+import { pushOutbox, resolveAllForNotion, runModel } from "./steps.ts";
 
 type Field = "title" | "status";
 const FIELDS: Field[] = ["title", "status"];
@@ -351,34 +351,23 @@ Deno.test("no edit is lost, no base runs ahead of a confirmed write, and resolvi
   const { stack } = await testStack();
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
   try {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
-        const [{ id }] =
-          await admin`select tests.create_user(${`model-${crypto.randomUUID()}@example.com`})::text as id`;
-        const [{ mapping }] = await admin`select tests.create_demo_mapping(${id})::text as mapping`;
-        await admin`update notion_sync.mappings set bulk_threshold_rows = 1000 where mapping_id = ${mapping}`;
-        const claims: UserClaims = { sub: id, role: "authenticated" };
-        const world = new World(claims);
-        for (const p of PAGES) world.notion[p] = { title: "Alpha", status: "Todo" };
-        await asUser(claims, async (tx) => {
-          await tx`select notion_sync.attach_change_capture(${mapping})`;
-          await tx`select notion_sync_api.stage_schema(tests.demo_data_source())`;
-          await tx`select tests.sync_pages(${
-            tx.json(PAGES.map((p) => pageJson(p, world.notion[p])) as never)
-          }, '{"create_unmatched": true}')`;
-        });
-        await world.check("setup");
-        for (const [i, op] of ops.entries()) {
-          await world.apply(op);
-          await world.check(`step ${i} ${JSON.stringify(op)}`);
-        }
-        await world.converge();
-      }),
-      {
-        seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
-        numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 40),
-      },
-    );
+    await runModel(opArb, 40, async () => {
+      const [{ id }] =
+        await admin`select tests.create_user(${`model-${crypto.randomUUID()}@example.com`})::text as id`;
+      const [{ mapping }] = await admin`select tests.create_demo_mapping(${id})::text as mapping`;
+      await admin`update notion_sync.mappings set bulk_threshold_rows = 1000 where mapping_id = ${mapping}`;
+      const claims: UserClaims = { sub: id, role: "authenticated" };
+      const world = new World(claims);
+      for (const p of PAGES) world.notion[p] = { title: "Alpha", status: "Todo" };
+      await asUser(claims, async (tx) => {
+        await tx`select notion_sync.attach_change_capture(${mapping})`;
+        await tx`select notion_sync_api.stage_schema(tests.demo_data_source())`;
+        await tx`select tests.sync_pages(${
+          tx.json(PAGES.map((p) => pageJson(p, world.notion[p])) as never)
+        }, '{"create_unmatched": true}')`;
+      });
+      return world;
+    });
   } finally {
     await admin.end();
     await closeDb();

@@ -15,7 +15,7 @@ import { asUser, closeDb } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox, resolveAllForNotion } from "./steps.ts";
+import { pushOutbox, resolveAllForNotion, runModel } from "./steps.ts";
 
 /** The task pages at the start; t2 is made in Notion by an op, with a relation that may wait. */
 const TASKS = ["t0", "t1"];
@@ -322,95 +322,84 @@ Deno.test("relation columns of record keys: no edit is lost, no base is a value 
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(SCHEMA);
   try {
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
-        const [{ id }] =
-          await admin`select tests.create_user(${`relmodel-${crypto.randomUUID()}@example.com`})::text as id`;
-        const claims: UserClaims = { sub: id, role: "authenticated" };
-        const world = new World(claims);
-        for (const t of TASKS) world.notion[t] = "";
-        await asUser(claims, async (tx) => {
-          const [{ c }] = await tx`insert into notion_sync.connections (name, token_ciphertext)
+    await runModel(opArb, 30, async () => {
+      const [{ id }] =
+        await admin`select tests.create_user(${`relmodel-${crypto.randomUUID()}@example.com`})::text as id`;
+      const claims: UserClaims = { sub: id, role: "authenticated" };
+      const world = new World(claims);
+      for (const t of TASKS) world.notion[t] = "";
+      await asUser(claims, async (tx) => {
+        const [{ c }] = await tx`insert into notion_sync.connections (name, token_ciphertext)
             values ('model', 'v1.test.ciphertext') returning connection_id::text as c`;
-          await tx`select notion_sync_api.stage_schema(${
-            tx.json({
-              object: "data_source",
-              id: "ds-mprojects",
-              properties: { Name: { id: "title", name: "Name", type: "title", title: {} } },
-            } as never)
-          })`;
-          await tx`select notion_sync_api.stage_schema(${
-            tx.json({
-              object: "data_source",
-              id: "ds-mtasks",
-              properties: {
-                Name: { id: "title", name: "Name", type: "title", title: {} },
-                Project: {
-                  id: "pr%3A",
-                  name: "Project",
-                  type: "relation",
-                  relation: {
-                    data_source_id: "ds-mprojects",
-                    type: "single_property",
-                    single_property: {},
-                  },
+        await tx`select notion_sync_api.stage_schema(${
+          tx.json({
+            object: "data_source",
+            id: "ds-mprojects",
+            properties: { Name: { id: "title", name: "Name", type: "title", title: {} } },
+          } as never)
+        })`;
+        await tx`select notion_sync_api.stage_schema(${
+          tx.json({
+            object: "data_source",
+            id: "ds-mtasks",
+            properties: {
+              Name: { id: "title", name: "Name", type: "title", title: {} },
+              Project: {
+                id: "pr%3A",
+                name: "Project",
+                type: "relation",
+                relation: {
+                  data_source_id: "ds-mprojects",
+                  type: "single_property",
+                  single_property: {},
                 },
               },
-            } as never)
-          })`;
-          const common = {
-            connection_id: c,
-            owner_column: "owner_id",
-            create_unmatched: true,
-            bulk_threshold_rows: 1000,
-          };
-          await tx`select notion_sync_api.save_mapping(${
-            tx.json({
-              ...common,
-              name: "projects",
-              data_source_id: "ds-mprojects",
-              target_table: "model_projects",
-              key_column: "project_id",
-              field_map: [{ property_id: "title", name: "Name", type: "title", column: "name" }],
-            } as never)
-          })`;
-          await tx`select notion_sync_api.save_mapping(${
-            tx.json({
-              ...common,
-              name: "tasks",
-              data_source_id: "ds-mtasks",
-              target_table: "model_tasks",
-              key_column: "task_id",
-              field_map: [
-                { property_id: "title", name: "Name", type: "title", column: "title" },
-                {
-                  property_id: "pr%3A",
-                  name: "Project",
-                  type: "relation",
-                  column: "project_keys",
-                  related_mapping: "projects",
-                },
-              ],
-            } as never)
-          })`;
-          const [{ k }] = await tx`insert into public.model_projects (name) values ('Project C')
+            },
+          } as never)
+        })`;
+        const common = {
+          connection_id: c,
+          owner_column: "owner_id",
+          create_unmatched: true,
+          bulk_threshold_rows: 1000,
+        };
+        await tx`select notion_sync_api.save_mapping(${
+          tx.json({
+            ...common,
+            name: "projects",
+            data_source_id: "ds-mprojects",
+            target_table: "model_projects",
+            key_column: "project_id",
+            field_map: [{ property_id: "title", name: "Name", type: "title", column: "name" }],
+          } as never)
+        })`;
+        await tx`select notion_sync_api.save_mapping(${
+          tx.json({
+            ...common,
+            name: "tasks",
+            data_source_id: "ds-mtasks",
+            target_table: "model_tasks",
+            key_column: "task_id",
+            field_map: [
+              { property_id: "title", name: "Name", type: "title", column: "title" },
+              {
+                property_id: "pr%3A",
+                name: "Project",
+                type: "relation",
+                column: "project_keys",
+                related_mapping: "projects",
+              },
+            ],
+          } as never)
+        })`;
+        const [{ k }] = await tx`insert into public.model_projects (name) values ('Project C')
             returning project_id::text as k`;
-          world.keys.C = k;
-        });
-        await world.syncProjects("A");
-        await world.sync({ t: "sync", fail: "none", policy: "manual" });
-        await world.check("setup");
-        for (const [i, op] of ops.entries()) {
-          await world.apply(op);
-          await world.check(`step ${i} ${JSON.stringify(op)}`);
-        }
-        await world.converge();
-      }),
-      {
-        seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
-        numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 30),
-      },
-    );
+        world.keys.C = k;
+      });
+      await world.syncProjects("A");
+      await world.sync({ t: "sync", fail: "none", policy: "manual" });
+      return world;
+    });
   } finally {
     await admin.end();
     await closeDb();

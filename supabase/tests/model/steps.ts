@@ -2,6 +2,7 @@
  * Steps both model tests take: draining the outbox against an in-memory Notion, and a person
  * resolving everything.
  */
+import fc from "fast-check";
 import { asUser } from "../../functions/_shared/db.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 
@@ -72,5 +73,38 @@ export async function resolveAllForNotion(claims: UserClaims) {
   await asUser(
     claims,
     (tx) => tx`update notion_sync.outbox set next_attempt_at = now() where status = 'pending'`,
+  );
+}
+
+/** What a model test's world does: one op, the invariants after it, and converging at the end. */
+export interface ModelWorld<Op> {
+  apply(op: Op): Promise<void>;
+  check(step: string): Promise<void>;
+  converge(): Promise<void>;
+}
+
+/**
+ * Runs sequences of 5 to 25 ops: a fresh world from `setup` for each, checked after set-up and
+ * after every op, then converged. Fixed seed (MODEL_SEED), `runs` sequences (MODEL_RUNS).
+ */
+export async function runModel<Op>(
+  opArb: fc.Arbitrary<Op>,
+  runs: number,
+  setup: () => Promise<ModelWorld<Op>>,
+) {
+  await fc.assert(
+    fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 25 }), async (ops) => {
+      const world = await setup();
+      await world.check("setup");
+      for (const [i, op] of ops.entries()) {
+        await world.apply(op);
+        await world.check(`step ${i} ${JSON.stringify(op)}`);
+      }
+      await world.converge();
+    }),
+    {
+      seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
+      numRuns: Number(Deno.env.get("MODEL_RUNS") ?? runs),
+    },
   );
 }
