@@ -12,7 +12,14 @@ import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox, resolveAllForNotion, runModel } from "./steps.ts";
+import {
+  failArb,
+  policyArb,
+  pushOutbox,
+  resolveAllForNotion,
+  resolveArb,
+  runModel,
+} from "./steps.ts";
 
 type Field = "title" | "status";
 const FIELDS: Field[] = ["title", "status"];
@@ -51,18 +58,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({
     t: fc.constant("sync" as const),
-    fail: fc.constantFrom(
-      "none" as const,
-      "none" as const,
-      "transient" as const,
-      "permanent" as const,
-    ),
-    policy: fc.constantFrom(
-      "manual" as const,
-      "manual" as const,
-      "prefer_notion" as const,
-      "prefer_supabase" as const,
-    ),
+    fail: failArb,
+    policy: policyArb,
     race: fc.option(
       fc.record({
         page: fc.nat(2),
@@ -72,10 +69,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       { freq: 3 },
     ),
   }),
-  fc.record({
-    t: fc.constant("resolve" as const),
-    action: fc.constantFrom("prefer_notion" as const, "prefer_supabase" as const, "skip" as const),
-  }),
+  resolveArb,
   fc.record({ t: fc.constant("undo" as const) }),
   fc.record({ t: fc.constant("revert" as const), which: fc.nat(5) }),
 );

@@ -15,7 +15,14 @@ import { asUser, closeDb } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
-import { pushOutbox, resolveAllForNotion, runModel } from "./steps.ts";
+import {
+  failArb,
+  policyArb,
+  pushOutbox,
+  resolveAllForNotion,
+  resolveArb,
+  runModel,
+} from "./steps.ts";
 
 /** The task pages at the start; t2 is made in Notion by an op, with a relation that may wait. */
 const TASKS = ["t0", "t1"];
@@ -49,25 +56,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({
     t: fc.constant("sync" as const),
-    fail: fc.constantFrom(
-      "none" as const,
-      "none" as const,
-      "transient" as const,
-      "permanent" as const,
-    ),
-    policy: fc.constantFrom(
-      "manual" as const,
-      "manual" as const,
-      "prefer_notion" as const,
-      "prefer_supabase" as const,
-    ),
+    fail: failArb,
+    policy: policyArb,
   }),
   fc.record({ t: fc.constant("link" as const) }),
   fc.record({ t: fc.constant("add" as const), value: fc.nat(NOTION_VALUES.length - 1) }),
-  fc.record({
-    t: fc.constant("resolve" as const),
-    action: fc.constantFrom("prefer_notion" as const, "prefer_supabase" as const, "skip" as const),
-  }),
+  resolveArb,
 );
 
 const TABLES = ["model_projects", "model_tasks"].map((t) => `

@@ -108,3 +108,22 @@ export async function runModel<Op>(
     },
   );
 }
+
+/** How a sync's pushes end (mostly well), and the run policy a sync uses (mostly manual). */
+export const failArb = fc.constantFrom(
+  "none" as const,
+  "none" as const,
+  "transient" as const,
+  "permanent" as const,
+);
+export const policyArb = fc.constantFrom(
+  "manual" as const,
+  "manual" as const,
+  "prefer_notion" as const,
+  "prefer_supabase" as const,
+);
+/** A person resolving the oldest open conflict. */
+export const resolveArb = fc.record({
+  t: fc.constant("resolve" as const),
+  action: fc.constantFrom("prefer_notion" as const, "prefer_supabase" as const, "skip" as const),
+});
