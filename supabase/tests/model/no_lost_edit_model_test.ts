@@ -18,6 +18,7 @@ import {
   pushOutbox,
   resolveAllForNotion,
   resolveArb,
+  resolveOldest,
   runModel,
 } from "./steps.ts";
 
@@ -223,18 +224,8 @@ class World {
     } else if (op.t === "sync") {
       await this.sync(op);
     } else if (op.t === "resolve") {
-      const [c] = await asUser(
-        this.claims,
-        (tx) =>
-          tx`select conflict_id, page_id, fields from notion_sync.conflicts where status = 'open'
-           and kind not in ('bulk_change', 'match_review', 'ambiguous') order by created_at, page_id, kind limit 1`,
-      );
-      if (!c) return;
-      const [{ r }] = await asUser(
-        this.claims,
-        (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${op.action}) as r`,
-      );
-      if (r.status !== "stale") this.release(c.page_id, c.fields);
+      const c = await resolveOldest(this.claims, op.action);
+      if (c) this.release(c.page_id, c.fields);
     } else if (op.t === "undo") {
       const [c] = await asUser(
         this.claims,

@@ -21,6 +21,7 @@ import {
   pushOutbox,
   resolveAllForNotion,
   resolveArb,
+  resolveOldest,
   runModel,
 } from "./steps.ts";
 
@@ -203,19 +204,9 @@ class World {
       this.notion.t2 = NOTION_VALUES[op.value];
       this.mustSurvive.set("t2/notion", NOTION_VALUES[op.value]);
     } else if (op.t === "resolve") {
-      const [c] = await asUser(
-        this.claims,
-        (tx) =>
-          tx`select conflict_id, page_id, fields from notion_sync.conflicts where status = 'open'
-             and kind not in ('bulk_change', 'match_review', 'ambiguous') order by created_at, page_id, kind limit 1`,
-      );
+      const c = await resolveOldest(this.claims, op.action);
       if (!c) return;
-      const [{ r }] = await asUser(
-        this.claims,
-        (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${op.action}) as r`,
-      );
-      if (r.status === "stale" || r.status === "pending") return;
-      const shown = Object.values(c.fields as Record<string, Record<string, unknown>>)
+      const shown = Object.values(c.fields)
         .flatMap((f) => [this.letters(f.notion), this.letters(f.supabase)]);
       this.release("notion", c.page_id, shown);
       this.release("supabase", c.page_id, shown);

@@ -127,3 +127,27 @@ export const resolveArb = fc.record({
   t: fc.constant("resolve" as const),
   action: fc.constantFrom("prefer_notion" as const, "prefer_supabase" as const, "skip" as const),
 });
+
+/**
+ * A person resolves the oldest open value or record conflict; returns it (page and fields as
+ * shown), or null when there was none or the answer changed nothing (stale, pending).
+ */
+export async function resolveOldest(
+  claims: UserClaims,
+  action: "prefer_notion" | "prefer_supabase" | "skip",
+): Promise<{ page_id: string; fields: Record<string, Record<string, unknown>> } | null> {
+  const [c] = await asUser(
+    claims,
+    (tx) =>
+      tx`select conflict_id, page_id, fields from notion_sync.conflicts where status = 'open'
+         and kind not in ('bulk_change', 'match_review', 'ambiguous') order by created_at, page_id, kind limit 1`,
+  );
+  if (!c) return null;
+  const [{ r }] = await asUser(
+    claims,
+    (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${action}) as r`,
+  );
+  return r.status === "stale" || r.status === "pending"
+    ? null
+    : { page_id: c.page_id, fields: c.fields };
+}
