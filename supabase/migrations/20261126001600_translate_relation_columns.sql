@@ -739,3 +739,44 @@ comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
   'take cannot be read yet (a related page not linked); both change nothing.';
 revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
 grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
+
+-- a related mapping stays while another mapping relates to it ----------------------------------------
+
+-- Trigger of mappings (before delete, before update of name): refuses to delete or rename a mapping
+-- that another mapping of its owner names as a related_mapping, naming both (23503): its links are
+-- what that column's keys are translated through. A delete cascading from the owner's is let
+-- through. Trigger only.
+create function notion_sync.keep_related_mappings()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_user text;
+begin
+  if tg_op = 'UPDATE' and new.name = old.name then
+    return new;
+  end if;
+  if tg_op = 'DELETE' and pg_catalog.pg_trigger_depth() > 1 then
+    return old;   -- deleted along with its owner (a cascade): every mapping of the owner goes
+  end if;
+  select format('%s (column %s)', m.name, f ->> 'column') into v_user
+  from notion_sync.mappings m
+  cross join lateral jsonb_array_elements(m.field_map) f
+  where m.owner_id = old.owner_id and m.mapping_id <> old.mapping_id and f ->> 'related_mapping' = old.name
+  limit 1;
+  if v_user is not null then
+    raise exception 'mapping "%" is the related mapping of %: its links translate that column''s record keys; '
+      'save that mapping without related_mapping (or with another) first', old.name, v_user
+      using errcode = '23503';
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end
+$$;
+comment on function notion_sync.keep_related_mappings() is
+  'Trigger of mappings: refuses to delete or rename a mapping another one names as related_mapping. '
+  'Trigger only; raises 23503.';
+revoke execute on function notion_sync.keep_related_mappings() from public;
+create trigger mappings_keep_related
+  before delete or update of name on notion_sync.mappings
+  for each row execute function notion_sync.keep_related_mappings();
