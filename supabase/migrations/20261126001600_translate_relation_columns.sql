@@ -286,6 +286,7 @@ declare
   v_diff jsonb;
   v_rec record;
   v_summary jsonb;
+  v_filled jsonb := '[]'::jsonb;
 begin
   select * into v_run from notion_sync.runs r where r.run_id = p_run_id;
   if not found then
@@ -566,8 +567,21 @@ begin
     where r.action = 'insert_record' and not f = any (n.pending)
     group by n.page_id, l.record_key
   loop
-    perform notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id);
+    if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is not null then
+      v_filled := v_filled || (select jsonb_agg(jsonb_build_object('page_id', v_rec.page_id, 'field', k))
+                               from jsonb_object_keys(v_rec.set_values) k);
+    end if;
   end loop;
+  -- what the summary counted pending and was filled so is pending no more
+  if v_filled <> '[]'::jsonb then
+    v_summary := v_summary || jsonb_build_object(
+      'pending', (v_summary ->> 'pending')::integer
+                 - (select count(*) from rc_records r where r.action = 'insert_record' and cardinality(r.pending) > 0
+                      and not exists (select from unnest(r.pending) f
+                                      where not v_filled @> jsonb_build_array(jsonb_build_object('page_id', r.page_id, 'field', f)))),
+      'pending_fields', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_summary -> 'pending_fields') e
+                                  where not v_filled @> jsonb_build_array(e - 'record_key')), '[]'::jsonb));
+  end if;
 
   -- value conflicts whose fields now agree on both sides are obsolete (a later write settled them)
   update notion_sync.conflicts c
