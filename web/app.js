@@ -26,6 +26,8 @@ function renderSummary(result) {
     ["New records", result.newRecords],
     ["Matched", result.matched],
     ["Conflicts", result.conflicts],
+    // relation fields whose related page or record is not linked yet (decided by a later run)
+    ...(result.summary?.pending ? [["Waiting for a link", result.summary.pending]] : []),
     ["Run", result.runId],
   ];
   $("summary").replaceChildren(...items.flatMap(([k, v]) => {
