@@ -43,29 +43,6 @@ comment on function notion_sync.related_mappings(uuid) is
 revoke execute on function notion_sync.related_mappings(uuid) from public;
 grant execute on function notion_sync.related_mappings(uuid) to authenticated, service_role;
 
--- The record keys a mapping links to these Notion page ids (a JSON array), in the same order; null
--- when one of the pages is not linked (yet). Authenticated (RLS on links); raises nothing.
-create function notion_sync.relation_keys(p_related_mapping_id uuid, p_page_ids jsonb)
-returns jsonb
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return (
-    select case when count(l.record_key) = count(*)
-                then coalesce(jsonb_agg(to_jsonb(l.record_key) order by p.o), '[]'::jsonb) end
-    from jsonb_array_elements_text(p_page_ids) with ordinality p(id, o)
-    left join notion_sync.links l
-      on l.mapping_id = p_related_mapping_id and l.page_id = notion_sync.notion_id(p.id));
-end
-$$;
-comment on function notion_sync.relation_keys(uuid, jsonb) is
-  'The record keys a mapping links to some Notion page ids, in order; null when one is not linked. '
-  'Authenticated; raises nothing.';
-revoke execute on function notion_sync.relation_keys(uuid, jsonb) from public;
-grant execute on function notion_sync.relation_keys(uuid, jsonb) to authenticated, service_role;
-
 -- The Notion page ids a mapping links to these record keys (a JSON array), in the same order; the
 -- keys without a page (yet) are left out. Authenticated (RLS on links); raises nothing.
 create function notion_sync.relation_page_ids(p_related_mapping_id uuid, p_keys jsonb)
@@ -87,34 +64,50 @@ comment on function notion_sync.relation_page_ids(uuid, jsonb) is
 revoke execute on function notion_sync.relation_page_ids(uuid, jsonb) from public;
 grant execute on function notion_sync.relation_page_ids(uuid, jsonb) to authenticated, service_role;
 
--- Column values of a page (as the mapping's columns would hold them) with each translated relation
--- column's page ids replaced by the related record keys; the columns not translatable yet are left
--- out and named in pending. Authenticated; raises nothing.
-create function notion_sync.translate_relations(p_mapping_id uuid, p_cols jsonb, out cols jsonb, out pending text[])
+-- Column values of pages (as the mapping's columns would hold them, keyed by page) with each
+-- translated relation column's page ids replaced by the related record keys, in order, in one
+-- query for all the pages; a column with a page not linked yet is left out and named in pending.
+-- Authenticated (RLS on links); raises nothing.
+create function notion_sync.translate_relations(p_mapping_id uuid, p_page_ids text[], p_cols jsonb[])
+returns table (page_id text, cols jsonb, pending text[])
 language plpgsql
 stable
 set search_path = ''
 as $$
 begin
-  select (p_cols - coalesce(array_agg(r.field) filter (where t.waiting), '{}'))
-           || coalesce(jsonb_object_agg(r.field, t.keys) filter (where not t.waiting), '{}'::jsonb),
-         coalesce(array_agg(r.field) filter (where t.waiting), '{}')
-  into cols, pending
-  from notion_sync.related_mappings(p_mapping_id) r
-  cross join lateral (
-    select case when jsonb_typeof(p_cols -> r.field) = 'array'
-                then notion_sync.relation_keys(r.related_mapping_id, p_cols -> r.field)
-                else p_cols -> r.field end as keys) k
-  cross join lateral (
-    select k.keys, jsonb_typeof(p_cols -> r.field) = 'array' and k.keys is null as waiting) t
-  where p_cols ? r.field;
+  return query
+  with n as (
+    select u.page_id, u.cols from unnest(p_page_ids, p_cols) as u(page_id, cols)
+  ), r as materialized (
+    select * from notion_sync.related_mappings(p_mapping_id)
+  ), ids as (   -- every related page of every translated column, with its record if linked
+    select n.page_id, r.field, e.o, l.record_key
+    from n
+    join r on jsonb_typeof(n.cols -> r.field) = 'array'
+    cross join lateral jsonb_array_elements_text(n.cols -> r.field) with ordinality as e(id, o)
+    left join notion_sync.links l
+      on l.mapping_id = r.related_mapping_id and l.page_id = notion_sync.notion_id(e.id)
+  ), t as (
+    select ids.page_id, ids.field,
+           case when count(ids.record_key) = count(*)
+                then jsonb_agg(to_jsonb(ids.record_key) order by ids.o) end as keys
+    from ids group by ids.page_id, ids.field
+  ), w as (
+    select t.page_id,
+           jsonb_object_agg(t.field, t.keys) filter (where t.keys is not null) as keys,
+           array_agg(t.field) filter (where t.keys is null) as pending
+    from t group by t.page_id
+  )
+  select n.page_id, (n.cols - coalesce(w.pending, '{}')) || coalesce(w.keys, '{}'::jsonb),
+         coalesce(w.pending, '{}')
+  from n left join w on w.page_id = n.page_id;
 end
 $$;
-comment on function notion_sync.translate_relations(uuid, jsonb) is
-  'A page''s column values with translated relation columns holding record keys; columns whose '
-  'related pages are not all linked are left out and named in pending. Authenticated; raises nothing.';
-revoke execute on function notion_sync.translate_relations(uuid, jsonb) from public;
-grant execute on function notion_sync.translate_relations(uuid, jsonb) to authenticated, service_role;
+comment on function notion_sync.translate_relations(uuid, text[], jsonb[]) is
+  'Pages'' column values with translated relation columns holding record keys; columns whose related '
+  'pages are not all linked are left out and named in pending. Authenticated; raises nothing.';
+revoke execute on function notion_sync.translate_relations(uuid, text[], jsonb[]) from public;
+grant execute on function notion_sync.translate_relations(uuid, text[], jsonb[]) to authenticated, service_role;
 
 -- Notion's values in column space, translated ----------------------------------------------------
 
@@ -139,9 +132,10 @@ begin
     from notion_sync.notion_column_values_untranslated(p_mapping_id, p_page_ids) n;
   else
     return query
-    select n.page_id, t.cols, t.pending
-    from notion_sync.notion_column_values_untranslated(p_mapping_id, p_page_ids) n
-    cross join lateral notion_sync.translate_relations(p_mapping_id, n.cols) t;
+    select t.page_id, t.cols, t.pending
+    from (select array_agg(n.page_id) as ids, array_agg(n.cols) as cols
+          from notion_sync.notion_column_values_untranslated(p_mapping_id, p_page_ids) n) a
+    cross join lateral notion_sync.translate_relations(p_mapping_id, a.ids, a.cols) t;
   end if;
 end
 $$;
@@ -168,8 +162,8 @@ set search_path = ''
 as $$
 begin
   return (select t.cols
-          from notion_sync.translate_relations(p_mapping_id,
-                 notion_sync.page_column_values_untranslated(p_mapping_id, p_page)) t);
+          from notion_sync.translate_relations(p_mapping_id, array[p_page ->> 'id'],
+                 array[notion_sync.page_column_values_untranslated(p_mapping_id, p_page)]) t);
 end
 $$;
 comment on function notion_sync.page_column_values(uuid, jsonb) is
@@ -343,6 +337,10 @@ begin
   from notion_sync.record_column_values(v_map.mapping_id, (select array_agg(record_key) from rc_pairs)) s
   where s.record_key = p.record_key;
 
+  -- statistics for the planner: without them every join with these tables is a nested loop (a full
+  -- run of 5,000 pages spent 10 s in them)
+  analyze rc_pairs;
+
   -- per field: the three-way truth table (and first contact without a base)
   insert into rc_fields (page_id, record_key, field, property_type, direction, has_base, base, notion, supabase,
                          pending)
@@ -371,6 +369,8 @@ begin
   where f.action = 'to_notion' and f.field = r.field and jsonb_typeof(f.supabase) = 'array'
     and jsonb_array_length(notion_sync.relation_page_ids(r.related_mapping_id, f.supabase))
         < jsonb_array_length(f.supabase);
+
+  analyze rc_fields;
 
   -- records: deleted in Supabase, pages trashed in Notion or missing from a completed full scan
   insert into rc_records (page_id, record_key, action)
@@ -414,6 +414,8 @@ begin
       v_target, v_map.key_column)
     using v_map.mapping_id, v_map.owner_column, v_map.owner_id;
   end if;
+
+  analyze rc_records;
 
   -- the safety valve: too many changes to one side holds that side for one review
   select count(*) into v_links from notion_sync.links l where l.mapping_id = v_map.mapping_id;
@@ -600,8 +602,8 @@ begin
     and l.record_key in (select record_key from rc_pairs)
     and l.record_key not in (select record_key from rc_fields where action = 'pending');
   update notion_sync.links l set dirty_at = now()
-  where l.mapping_id = v_map.mapping_id and l.dirty_at is null
-    and l.record_key in (select record_key from rc_fields where action = 'pending');
+  from (select distinct f.record_key from rc_fields f where f.action = 'pending') p
+  where l.mapping_id = v_map.mapping_id and l.record_key = p.record_key and l.dirty_at is null;
   delete from notion_sync.record_changes c
   where c.mapping_id = v_map.mapping_id
     and (c.record_key in (select record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id)
