@@ -337,10 +337,6 @@ begin
   from notion_sync.record_column_values(v_map.mapping_id, (select array_agg(record_key) from rc_pairs)) s
   where s.record_key = p.record_key;
 
-  -- statistics for the planner: without them every join with these tables is a nested loop (a full
-  -- run of 5,000 pages spent 10 s in them)
-  analyze rc_pairs;
-
   -- per field: the three-way truth table (and first contact without a base)
   insert into rc_fields (page_id, record_key, field, property_type, direction, has_base, base, notion, supabase,
                          pending)
@@ -369,8 +365,6 @@ begin
   where f.action = 'to_notion' and f.field = r.field and jsonb_typeof(f.supabase) = 'array'
     and jsonb_array_length(notion_sync.relation_page_ids(r.related_mapping_id, f.supabase))
         < jsonb_array_length(f.supabase);
-
-  analyze rc_fields;
 
   -- records: deleted in Supabase, pages trashed in Notion or missing from a completed full scan
   insert into rc_records (page_id, record_key, action)
@@ -414,8 +408,6 @@ begin
       v_target, v_map.key_column)
     using v_map.mapping_id, v_map.owner_column, v_map.owner_id;
   end if;
-
-  analyze rc_records;
 
   -- the safety valve: too many changes to one side holds that side for one review
   select count(*) into v_links from notion_sync.links l where l.mapping_id = v_map.mapping_id;
