@@ -250,9 +250,8 @@ end
 $$;
 
 -- The mapping "tasks" of ds-rtasks onto public.rel_tasks for save_mapping, its Project relation
--- feeding project_keys with this related mapping and direction.
-create or replace function tests.relation_tasks_mapping(p_related text default 'projects',
-  p_direction text default 'both')
+-- feeding project_keys with this related mapping.
+create or replace function tests.relation_tasks_mapping(p_related text default 'projects')
 returns jsonb language sql stable set search_path = '' as $$
   select jsonb_build_object('name', 'tasks',
     'connection_id', (select c.connection_id from notion_sync.connections c where c.name = 'rel'),
@@ -261,7 +260,7 @@ returns jsonb language sql stable set search_path = '' as $$
     'field_map', jsonb_build_array(
       jsonb_build_object('property_id', 'title', 'name', 'Name', 'type', 'title', 'column', 'title'),
       jsonb_build_object('property_id', 'pr%3A', 'name', 'Project', 'type', 'relation', 'column', 'project_keys',
-                         'direction', p_direction, 'related_mapping', p_related)))
+                         'related_mapping', p_related)))
 $$;
 
 -- A page of ds-projects, and one of ds-rtasks relating to these project pages.

@@ -20,8 +20,8 @@
 
 -- The fields of a mapping whose column holds a related mapping's record keys (column, property id),
 -- with that mapping (null when its name no longer resolves: every value of the field is then
--- pending). plpgsql (not sql): called once per page, its plan is kept. Authenticated (RLS on
--- mappings); raises nothing.
+-- pending). plpgsql (not sql): SQL functions that call it would re-plan it at every call.
+-- Authenticated (RLS on mappings); raises nothing.
 create function notion_sync.related_mappings(p_mapping_id uuid)
 returns table (field text, property_id text, related_mapping text, related_mapping_id uuid)
 language plpgsql
@@ -161,8 +161,9 @@ stable
 set search_path = ''
 as $$
 begin
+  -- (the page id only pairs the values with their translation: any label serves)
   return (select t.cols
-          from notion_sync.translate_relations(p_mapping_id, array[p_page ->> 'id'],
+          from notion_sync.translate_relations(p_mapping_id, array['page'],
                  array[notion_sync.page_column_values_untranslated(p_mapping_id, p_page)]) t);
 end
 $$;
