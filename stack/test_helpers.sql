@@ -209,6 +209,26 @@ returns notion_sync_demo.tasks language sql stable set search_path = '' as $$
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
+-- An app's table public.<p_name> (made unless it exists) with these columns and owner_id, each row
+-- its owner's under RLS (a policy per command), writable by authenticated.
+create or replace function tests.owner_only_table(p_name text, p_columns text)
+returns void language plpgsql set search_path = '' as $$
+declare
+  v_cmd text;
+begin
+  execute format('create table if not exists public.%I (owner_id uuid not null default auth.uid(), %s)',
+                 p_name, p_columns);
+  execute format('alter table public.%I enable row level security', p_name);
+  foreach v_cmd in array array['select', 'insert', 'update', 'delete'] loop
+    execute format('drop policy if exists %I on public.%I', p_name || '_' || v_cmd, p_name);
+    execute format('create policy %I on public.%I for %s to authenticated %s', p_name || '_' || v_cmd, p_name,
+                   v_cmd, case v_cmd when 'insert' then 'with check (owner_id = (select auth.uid()))'
+                                     else 'using (owner_id = (select auth.uid()))' end);
+  end loop;
+  execute format('grant select, insert, update, delete on public.%I to authenticated', p_name);
+end
+$$;
+
 -- Relations: a user (signed in from here on) with tables public.rel_projects (project_id uuid) and
 -- public.rel_tasks (task_id uuid, title, project_keys of the given array type), owner-only under
 -- RLS, the schemas of their data sources ds-projects (Name) and ds-rtasks (Name, and Project: a
@@ -217,22 +237,10 @@ create or replace function tests.relation_setup(p_email text, p_keys_type text d
 returns uuid language plpgsql set search_path = '' as $$
 declare
   v_user uuid := tests.create_user(p_email);
-  v_table text;
 begin
-  create table public.rel_projects (
-    project_id uuid primary key default gen_random_uuid(),
-    owner_id uuid not null default auth.uid(),
-    name text);
-  execute format('create table public.rel_tasks (task_id uuid primary key default gen_random_uuid(), '
-                 'owner_id uuid not null default auth.uid(), title text, project_keys %s)', p_keys_type);
-  foreach v_table in array array['rel_projects', 'rel_tasks'] loop
-    execute format('alter table public.%I enable row level security', v_table);
-    execute format('create policy %I on public.%I for select to authenticated using (owner_id = auth.uid())', v_table || '_select', v_table);
-    execute format('create policy %I on public.%I for insert to authenticated with check (owner_id = auth.uid())', v_table || '_insert', v_table);
-    execute format('create policy %I on public.%I for update to authenticated using (owner_id = auth.uid())', v_table || '_update', v_table);
-    execute format('create policy %I on public.%I for delete to authenticated using (owner_id = auth.uid())', v_table || '_delete', v_table);
-    execute format('grant select, insert, update, delete on public.%I to authenticated', v_table);
-  end loop;
+  perform tests.owner_only_table('rel_projects', 'project_id uuid primary key default gen_random_uuid(), name text');
+  perform tests.owner_only_table('rel_tasks', format(
+    'task_id uuid primary key default gen_random_uuid(), title text, project_keys %s', p_keys_type));
   insert into notion_sync.connections (owner_id, name, token_ciphertext) values (v_user, 'rel', 'v1.test.ciphertext');
   perform tests.authenticate_as(v_user);
   perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-projects","title":[{"plain_text":"Projects"}],

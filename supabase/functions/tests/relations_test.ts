@@ -6,31 +6,16 @@ import { NOTION_VERSION } from "../_shared/notion.ts";
 import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
 import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 
-/** Two tables of an app: projects, and tasks whose project_keys hold the keys of their projects. */
-const TABLES = ["rel_e2e_projects", "rel_e2e_tasks"].map((t) => `
-  alter table public.${t} enable row level security;
-  drop policy if exists ${t}_select on public.${t};
-  drop policy if exists ${t}_insert on public.${t};
-  drop policy if exists ${t}_update on public.${t};
-  create policy ${t}_select on public.${t} for select to authenticated using (owner_id = (select auth.uid()));
-  create policy ${t}_insert on public.${t} for insert to authenticated with check (owner_id = (select auth.uid()));
-  create policy ${t}_update on public.${t} for update to authenticated
-    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
-  grant select, insert, update on public.${t} to authenticated;`).join("");
-const SCHEMA = `
-  create table if not exists public.rel_e2e_projects (
-    project_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), name text);
-  create table if not exists public.rel_e2e_tasks (
-    task_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), name text,
-    project_keys uuid[]);
-  ${TABLES}`;
-
 const title = (content: string) => ({ title: [{ type: "text", text: { content } }] });
 
 Deno.test("a relation column holds the related records' keys: retrieved from Notion, and a Supabase edit pushed back as the related page", async () => {
   const stack = stackEnv();
+  // two tables of an app: projects, and tasks whose project_keys hold the keys of their projects
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(SCHEMA);
+  await admin`select tests.owner_only_table('rel_e2e_projects',
+    'project_id uuid primary key default gen_random_uuid(), name text')`;
+  await admin`select tests.owner_only_table('rel_e2e_tasks',
+    'task_id uuid primary key default gen_random_uuid(), name text, project_keys uuid[]')`;
   await admin.end();
   const notion = new Client({
     auth: EMULATOR_TOKEN,

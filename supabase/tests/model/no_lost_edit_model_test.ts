@@ -14,12 +14,14 @@ import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 import {
   failArb,
+  notionPage,
   policyArb,
   pushOutbox,
   resolveAllForNotion,
   resolveArb,
   resolveOldest,
   runModel,
+  titleProperty,
 } from "./steps.ts";
 
 type Field = "title" | "status";
@@ -81,27 +83,11 @@ interface NotionPage {
 }
 
 function pageJson(id: string, p: NotionPage) {
-  return {
-    object: "page",
-    id,
-    created_time: "2026-11-01T09:00:00.000Z",
-    last_edited_time: "2026-11-26T10:00:00.000Z",
-    in_trash: false,
-    properties: {
-      Name: {
-        id: "title",
-        type: "title",
-        title: [{
-          type: "text",
-          text: { content: p.title, link: null },
-          plain_text: p.title,
-          href: null,
-        }],
-      },
-      Status: { id: "st%3A", type: "status", status: { name: p.status } },
-      Done: { id: "dn%3A", type: "checkbox", checkbox: false },
-    },
-  };
+  return notionPage(id, {
+    Name: titleProperty(p.title),
+    Status: { id: "st%3A", type: "status", status: { name: p.status } },
+    Done: { id: "dn%3A", type: "checkbox", checkbox: false },
+  });
 }
 
 /** Applies a PATCH's properties to the in-memory Notion page, as Notion would. */

@@ -17,12 +17,14 @@ import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 import {
   failArb,
+  notionPage,
   policyArb,
   pushOutbox,
   resolveAllForNotion,
   resolveArb,
   resolveOldest,
   runModel,
+  titleProperty,
 } from "./steps.ts";
 
 /** The task pages at the start; t2 is made in Notion by an op, with a relation that may wait. */
@@ -65,40 +67,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   resolveArb,
 );
 
-const TABLES = ["model_projects", "model_tasks"].map((t) => `
-  alter table public.${t} enable row level security;
-  drop policy if exists ${t}_all on public.${t};
-  create policy ${t}_all on public.${t} for all to authenticated
-    using (owner_id = (select auth.uid())) with check (owner_id = (select auth.uid()));
-  grant select, insert, update, delete on public.${t} to authenticated;`).join("");
-const SCHEMA = `
-  create table if not exists public.model_projects (
-    project_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), name text);
-  create table if not exists public.model_tasks (
-    task_id uuid primary key default gen_random_uuid(), owner_id uuid not null default auth.uid(), title text,
-    project_keys text[]);
-  ${TABLES}`;
-
-const title = (text: string) => ({
-  id: "title",
-  type: "title",
-  title: [{ type: "text", text: { content: text, link: null }, plain_text: text, href: null }],
-});
-function pageJson(id: string, properties: Record<string, unknown>) {
-  return {
-    object: "page",
-    id,
-    created_time: "2026-11-01T09:00:00.000Z",
-    last_edited_time: "2026-11-26T10:00:00.000Z",
-    in_trash: false,
-    properties,
-  };
-}
 const projectPage = (letter: string) =>
-  pageJson(PAGE_OF[letter], { Name: title(`Project ${letter}`) });
+  notionPage(PAGE_OF[letter], { Name: titleProperty(`Project ${letter}`) });
 const taskPage = (id: string, letters: string) =>
-  pageJson(id, {
-    Name: title(`Task ${id}`),
+  notionPage(id, {
+    Name: titleProperty(`Task ${id}`),
     Project: {
       id: "pr%3A",
       type: "relation",
@@ -305,7 +278,10 @@ class World {
 Deno.test("relation columns of record keys: no edit is lost, no base is a value a side never held, and linking and resolving everything converges", async () => {
   const { stack } = await testStack();
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(SCHEMA);
+  await admin`select tests.owner_only_table('model_projects',
+    'project_id uuid primary key default gen_random_uuid(), name text')`;
+  await admin`select tests.owner_only_table('model_tasks',
+    'task_id uuid primary key default gen_random_uuid(), title text, project_keys text[]')`;
   try {
     await runModel(opArb, 30, async () => {
       const [{ id }] =

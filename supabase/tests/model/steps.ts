@@ -6,6 +6,25 @@ import fc from "fast-check";
 import { asUser } from "../../functions/_shared/db.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 
+/** A Notion page object as the in-memory Notion of the model tests gives it. */
+export function notionPage(id: string, properties: Record<string, unknown>) {
+  return {
+    object: "page",
+    id,
+    created_time: "2026-11-01T09:00:00.000Z",
+    last_edited_time: "2026-11-26T10:00:00.000Z",
+    in_trash: false,
+    properties,
+  };
+}
+
+/** A title property value holding this text. */
+export const titleProperty = (text: string) => ({
+  id: "title",
+  type: "title",
+  title: [{ type: "text", text: { content: text, link: null }, plain_text: text, href: null }],
+});
+
 /**
  * Claims a mapping's due outbox items and, for each the pre-push check lets through, fails it
  * (transient or permanent, due again at once) or writes it: `apply` patches the in-memory page
