@@ -251,7 +251,7 @@ try {
     const loops = await tx`
       select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
       where n.nspname in ('notion_sync', 'notion_sync_api')
-        and p.proname in ('match_batch', 'match_residue', 'match_records', 'title_candidates', 'complete_scan')
+        and p.proname in ('match_batch', 'match_residue', 'match_residue_titles', 'fill_residue_titles', 'match_records', 'title_candidates', 'complete_scan')
         and p.prosrc ~* '\\mfor\\s+\\w+\\s+in\\s+(select|execute)'`;
     console.log(
       `\nmatching functions with a row loop (for … in select/execute): ${

@@ -1,5 +1,6 @@
 -- Titles are compared normalized: Unicode NFC, case-folded, white space (Unicode spaces included)
--- collapsed and trimmed; staged pages carry it as title_norm, read from the raw page.
+-- collapsed and trimmed; residue matching gives the staged pages it compares their title_norm,
+-- read from the raw page.
 begin;
 select plan(6);
 
@@ -21,8 +22,11 @@ select tests.authenticate_as(:'uid');
 select (notion_sync_api.start_run('tasks') ->> 'run_id') as run \gset
 select notion_sync_api.stage_pages(:'run', jsonb_build_array(
   tests.notion_page('p1', jsonb_build_object('Name', tests.title(E'  Write\u00a0the   SPEC ')))));
+select notion_sync_api.complete_scan(:'run');
+insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'A record to compare with');
+select notion_sync_api.match_residue(:'run');
 select is((select title_norm from notion_sync.staged_pages where page_id = 'p1'), 'write the spec',
-  'A staged page stores its normalized title.');
+  'A page residue matching compared holds its normalized title.');
 
 select * from finish();
 rollback;
