@@ -13,6 +13,7 @@ import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 import {
+  activity,
   failArb,
   notionPage,
   policyArb,
@@ -35,6 +36,8 @@ const PAGES = ["p0", "p1", "p2"];
 type Op =
   | { t: "notion"; page: number; field: Field; value: number }
   | { t: "supabase"; page: number; field: Field; value: number }
+  /** A person sets a page's done column to null: what Notion's unchecked box already says. */
+  | { t: "blank"; page: number }
   | {
     t: "sync";
     fail: "none" | "transient" | "permanent";
@@ -59,6 +62,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     field: fc.constantFrom<Field>("title", "status"),
     value: fc.nat(2),
   }),
+  fc.record({ t: fc.constant("blank" as const), page: fc.nat(2) }),
   fc.record({
     t: fc.constant("sync" as const),
     fail: failArb,
@@ -207,6 +211,15 @@ class World {
            from notion_sync.links l where l.record_key = t.task_id::text and l.page_id = ${page}`,
       );
       this.mustSurvive.set(`${this.key(page, op.field)}/supabase`, value);
+    } else if (op.t === "blank") {
+      await asUser(
+        this.claims,
+        (tx) =>
+          tx`update notion_sync_demo.tasks t set done = null
+           from notion_sync.links l where l.record_key = t.task_id::text and l.page_id = ${
+            PAGES[op.page]
+          }`,
+      );
     } else if (op.t === "sync") {
       await this.sync(op);
     } else if (op.t === "resolve") {
@@ -290,7 +303,10 @@ class World {
     }
   }
 
-  /** Resolve everything, push everything, sync until quiet; both sides must then agree. */
+  /**
+   * Resolve everything, push everything, sync until quiet; both sides must then agree, and one
+   * more sync queues no push and asks nothing.
+   */
   async converge() {
     for (let round = 0; round < 8; round++) {
       await resolveAllForNotion(this.claims);
@@ -315,6 +331,13 @@ class World {
         );
       }
     }
+    const before = await activity(this.claims);
+    await this.sync({ t: "sync", fail: "none", policy: "manual", race: null });
+    assert.deepEqual(
+      await activity(this.claims),
+      before,
+      "a sync after converging queued a push or asked a question",
+    );
   }
 }
 

@@ -16,6 +16,7 @@ import { stagePages } from "../../functions/_shared/staging.ts";
 import { testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 import {
+  activity,
   failArb,
   notionPage,
   policyArb,
@@ -272,6 +273,13 @@ class World {
         `after converging, the base of ${t} lags`,
       );
     }
+    const before = await activity(this.claims);
+    await this.sync({ t: "sync", fail: "none", policy: "manual" });
+    assert.deepEqual(
+      await activity(this.claims),
+      before,
+      "a sync after converging queued a push or asked a question",
+    );
   }
 }
 
