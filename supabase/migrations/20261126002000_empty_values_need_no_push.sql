@@ -5,7 +5,8 @@
 -- Supabase row holding the other form never equalled its base: every run queued the same push
 -- again (a checkbox set to null in Supabase: "checkbox": false sent to Notion at every run, for
 -- ever), and a record created with a relation pending met Notion's [] with a first-contact
--- question about nothing against nothing.
+-- question about nothing against nothing. Likewise a list column holding a value twice, which
+-- Notion keeps once (multi_select), or in another order: equal as sets, as canonical_key has them.
 --   * column_match_key: the form the three-way comparisons use (every empty value as null, an
 --     unset checkbox included); the values themselves (what is written, pushed, stored as a
 --     base and checked by compare-and-set) are unchanged;
@@ -14,8 +15,10 @@
 --   * reconcile_run: the 20261126001600 body, its truth table replaced by a call of field_action.
 
 -- The comparison key of a mapped column's value (jsonb, as to_jsonb of the row gives it): null for
--- every value Notion holds as empty (null, '', [], and false for a checkbox), else the value. Any
--- caller; raises nothing.
+-- every value Notion holds as empty (null, '', [], and false for a checkbox); a list of a
+-- multi_select, people or relation as the set it is (sorted, each element once: Notion drops
+-- duplicates, and canonical_key compares these as sets too); else the value. Any caller; raises
+-- nothing.
 create function notion_sync.column_match_key(p_property_type text, p_value jsonb)
 returns jsonb
 language plpgsql
@@ -27,12 +30,17 @@ begin
      or (p_property_type = 'checkbox' and p_value = 'false'::jsonb) then
     return null;
   end if;
+  if p_property_type in ('multi_select', 'people', 'relation') and jsonb_typeof(p_value) = 'array' then
+    -- sets: Notion keeps one of each, and its order is not something a person edits
+    return (select jsonb_agg(distinct e.value order by e.value) from jsonb_array_elements(p_value) e);
+  end if;
   return p_value;
 end
 $$;
 comment on function notion_sync.column_match_key(text, jsonb) is
   'Comparison key of a mapped column value: null for what Notion holds as empty (null, '''', [], '
-  'an unset checkbox). Any caller; raises nothing.';
+  'an unset checkbox), lists of multi_select, people and relation as sets. Any caller; raises '
+  'nothing.';
 revoke execute on function notion_sync.column_match_key(text, jsonb) from public;
 grant execute on function notion_sync.column_match_key(text, jsonb) to authenticated, service_role;
 

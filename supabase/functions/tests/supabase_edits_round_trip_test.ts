@@ -1,0 +1,225 @@
+/**
+ * Supabase edits of every writable property type, through the functions and the emulator: random
+ * column values (empty ones, edge ones, some Notion refuses) are pushed by sync-from-supabase and
+ * read back by retrieve-from-database. After each edit: every value either reached Notion (Notion's
+ * value, cast into the column, matches the row) or waits in an open conflict that still holds it;
+ * and one more push and retrieve do nothing (no push repeated run after run, no question).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import postgres from "postgres";
+import { Client } from "@notionhq/client";
+import { asUser, closeDb } from "../_shared/db.ts";
+import { NOTION_VERSION } from "../_shared/notion.ts";
+import {
+  connectNotion,
+  ensureMapping,
+  type FieldMapEntry,
+  stackEnv,
+} from "../../../stack/setup.ts";
+import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
+
+const COLUMNS = `task_id uuid primary key default gen_random_uuid(), name text, notes text,
+  amount numeric, kind text, labels text[], due date, at timestamptz, done boolean, link text,
+  mail text, phone text`;
+
+/** Notion property → column, with the property's schema for the data source. */
+const PROPERTIES: Record<string, { column: string; schema: Record<string, unknown> }> = {
+  Name: { column: "name", schema: { title: {} } },
+  Notes: { column: "notes", schema: { rich_text: {} } },
+  Amount: { column: "amount", schema: { number: { format: "number" } } },
+  Kind: { column: "kind", schema: { select: { options: [{ name: "A" }, { name: "B" }] } } },
+  Labels: {
+    column: "labels",
+    schema: { multi_select: { options: [{ name: "x" }, { name: "y" }, { name: "z" }] } },
+  },
+  Due: { column: "due", schema: { date: {} } },
+  At: { column: "at", schema: { date: {} } },
+  Done: { column: "done", schema: { checkbox: {} } },
+  Link: { column: "link", schema: { url: {} } },
+  Mail: { column: "mail", schema: { email: {} } },
+  Phone: { column: "phone", schema: { phone_number: {} } },
+};
+
+const text = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.constantFrom("", " padded ", "two\nlines", "😀 emoji", "Ünïcödé", null),
+  // past Notion's 2,000 UTF-16 units per text item, an emoji across the boundary
+  fc.constant("a".repeat(1999) + "😀" + "b".repeat(10)),
+);
+const instant = fc.date({
+  min: new Date("1990-01-01T00:00:00Z"),
+  max: new Date("2040-12-31T23:59:59Z"),
+  noInvalidDate: true,
+});
+const edits = {
+  name: text,
+  notes: text,
+  amount: fc.oneof(
+    fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
+    fc.constantFrom("0.1", "1.50", "-2.25", "1e3", "12345678901234567890.5", null),
+  ),
+  kind: fc.constantFrom("A", "B", "C new", "", null, "with, comma"),
+  labels: fc.oneof(
+    fc.array(fc.constantFrom("x", "y", "z", "w new"), { maxLength: 4 }),
+    fc.constant(null),
+  ),
+  due: fc.oneof(instant.map((d) => d.toISOString().slice(0, 10)), fc.constant(null)),
+  at: fc.oneof(instant.map((d) => d.toISOString()), fc.constant(null)),
+  done: fc.constantFrom(true, false, null),
+  link: fc.constantFrom("https://example.com/a?b=c", "", null, "not a url"),
+  mail: fc.constantFrom("someone@example.com", "", null),
+  phone: fc.constantFrom("+1 555 0100", "", null),
+};
+type Column = keyof typeof edits;
+
+Deno.test("Supabase edits of every writable type reach Notion or wait in a conflict, and the next sync does nothing", async () => {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  await admin`select tests.owner_only_table('round_trip_tasks', ${COLUMNS})`;
+  await admin.end();
+  const notion = new Client({
+    auth: EMULATOR_TOKEN,
+    baseUrl: stack.notionEmulatorUrl,
+    notionVersion: NOTION_VERSION,
+  });
+  try {
+    const ws = await emulatorControl("workspace");
+    const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
+      .shared[0];
+    const db = (await notion.databases.create({
+      parent: { type: "page_id", page_id: shared },
+      title: [{ type: "text", text: { content: "Round trips" } }],
+      initial_data_source: {
+        properties: Object.fromEntries(
+          Object.entries(PROPERTIES).map(([name, p]) => [name, p.schema]),
+        ),
+      },
+    } as never)) as unknown as { data_sources: { id: string }[] };
+    const dataSourceId = db.data_sources[0].id;
+    await notion.pages.create({
+      parent: { data_source_id: dataSourceId },
+      properties: { Name: { title: [{ type: "text", text: { content: "Start" } }] } },
+    } as never);
+
+    const user = await freshUser("round-trip");
+    const connectionId = await connectNotion(user, { name: "rt", token: EMULATOR_TOKEN });
+    const schema = await notion.dataSources.retrieve({ data_source_id: dataSourceId });
+    const fieldMap: FieldMapEntry[] = Object.entries(PROPERTIES).map(([name, p]) => ({
+      property_id: schema.properties[name].id,
+      name,
+      type: schema.properties[name].type,
+      column: p.column,
+    }));
+    const mapping = await ensureMapping(user.claims, {
+      name: "round_trips",
+      connectionId,
+      dataSourceId,
+      targetSchema: "public",
+      targetTable: "round_trip_tasks",
+      keyColumn: "task_id",
+      ownerColumn: "owner_id",
+      fieldMap,
+      notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+    });
+    const retrieve = async (body: Record<string, unknown> = { mode: "incremental" }) => {
+      const res = await invoke(
+        "retrieve-from-database",
+        { databaseType: "round_trips", ...body },
+        user.jwt,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    const push = async () => {
+      const res = await invoke("sync-from-supabase", { databaseType: "round_trips" }, user.jwt);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    /** Per column: the row's value and Notion's value cast into the column, as match keys. */
+    const sides = async () =>
+      (await asUser(user.claims, (tx) =>
+        tx`select f.field,
+                  notion_sync.column_match_key(f.property_type, to_jsonb(t) -> f.field) as supabase,
+                  notion_sync.column_match_key(f.property_type, n.cols -> f.field) as notion
+           from public.round_trip_tasks t
+           join notion_sync.links l on l.record_key = t.task_id::text and l.mapping_id = ${mapping}
+           cross join notion_sync.mapping_fields(${mapping}) f
+           cross join notion_sync.notion_column_values(${mapping}, array[l.page_id]) n`)) as {
+          field: Column;
+          supabase: unknown;
+          notion: unknown;
+        }[];
+    const activity = async () =>
+      (await asUser(
+        user.claims,
+        (tx) =>
+          tx`select (select count(*) from notion_sync.outbox where mapping_id = ${mapping})::int as pushes,
+                  (select count(*) from notion_sync.conflicts where mapping_id = ${mapping})::int as questions`,
+      ))[0];
+
+    assert.equal((await retrieve({ createUnmatched: true })).newRecords, 1);
+
+    const editArb = fc.record(edits, { requiredKeys: [] }).filter((e) => Object.keys(e).length > 0);
+    await fc.assert(
+      fc.asyncProperty(editArb, async (edit) => {
+        const columns = Object.keys(edit) as Column[];
+        await asUser(
+          user.claims,
+          (tx) => tx`update public.round_trip_tasks set ${tx(edit as never, columns)}`,
+        );
+        const wrote = new Map((await sides()).map((s) => [s.field, s.supabase]));
+        await retrieve(); // plans the pushes
+        await push();
+        await retrieve(); // reads the echo
+        // an edit Notion refused waits in a conflict holding it; a person then keeps Notion's value
+        const open = await asUser(
+          user.claims,
+          (tx) =>
+            tx`select conflict_id, kind, fields from notion_sync.conflicts
+             where mapping_id = ${mapping} and status = 'open'`,
+        );
+        const held = new Set<string>();
+        for (const c of open) {
+          for (const [field, v] of Object.entries(c.fields ?? {})) {
+            const value = (v as { supabase?: unknown }).supabase;
+            const [{ key }] = await asUser(
+              user.claims,
+              (tx) =>
+                tx`select notion_sync.column_match_key(f.property_type, ${
+                  tx.json(value as never)
+                }::jsonb) as key from notion_sync.mapping_fields(${mapping}) f where f.field = ${field}`,
+            );
+            assert.deepEqual(
+              key,
+              wrote.get(field as Column),
+              `${c.kind} conflict on ${field} holds the Supabase value`,
+            );
+            held.add(field);
+          }
+          await asUser(
+            user.claims,
+            (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, 'prefer_notion')`,
+          );
+        }
+        for (const s of await sides()) {
+          if (held.has(s.field)) continue;
+          assert.deepEqual(s.supabase, wrote.get(s.field), `${s.field}: the row kept its value`);
+          assert.deepEqual(s.notion, s.supabase, `${s.field}: Notion holds the row's value`);
+        }
+        // quiet: nothing more to push, nothing to ask
+        const before = await activity();
+        assert.equal((await push()).pushed, 0, "a second push found nothing to write");
+        assert.equal((await retrieve()).conflicts, 0, "the next retrieve asked nothing");
+        await push();
+        assert.deepEqual(await activity(), before, "nothing was queued or asked after converging");
+      }),
+      {
+        seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
+        numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 8),
+      },
+    );
+  } finally {
+    await closeDb();
+  }
+});
