@@ -5,8 +5,8 @@
 -- Supabase row holding the other form never equalled its base: every run queued the same push
 -- again (a checkbox set to null in Supabase: "checkbox": false sent to Notion at every run, for
 -- ever), and a record created with a relation pending met Notion's [] with a first-contact
--- question about nothing against nothing. Likewise a list column holding a value twice, which
--- Notion keeps once (multi_select), or in another order: equal as sets, as canonical_key has them.
+-- question about nothing against nothing. Likewise a list column holding an element twice, which
+-- Notion keeps once (the first), was pushed again at every run.
 --   * column_match_key: the form the three-way comparisons use (every empty value as null, an
 --     unset checkbox included); the values themselves (what is written, pushed, stored as a
 --     base and checked by compare-and-set) are unchanged;
@@ -16,9 +16,8 @@
 
 -- The comparison key of a mapped column's value (jsonb, as to_jsonb of the row gives it): null for
 -- every value Notion holds as empty (null, '', [], and false for a checkbox); a list of a
--- multi_select, people or relation as the set it is (sorted, each element once: Notion drops
--- duplicates, and canonical_key compares these as sets too); else the value. Any caller; raises
--- nothing.
+-- multi_select, people or relation without its repeats (Notion keeps the first of each, in
+-- order: a changed order is still a change); else the value. Any caller; raises nothing.
 create function notion_sync.column_match_key(p_property_type text, p_value jsonb)
 returns jsonb
 language plpgsql
@@ -31,16 +30,18 @@ begin
     return null;
   end if;
   if p_property_type in ('multi_select', 'people', 'relation') and jsonb_typeof(p_value) = 'array' then
-    -- sets: Notion keeps one of each, and its order is not something a person edits
-    return (select jsonb_agg(distinct e.value order by e.value) from jsonb_array_elements(p_value) e);
+    -- Notion keeps the first of each repeated element, in order
+    return (select jsonb_agg(x.value order by x.first)
+            from (select e.value, min(e.ordinality) as first
+                  from jsonb_array_elements(p_value) with ordinality e group by e.value) x);
   end if;
   return p_value;
 end
 $$;
 comment on function notion_sync.column_match_key(text, jsonb) is
   'Comparison key of a mapped column value: null for what Notion holds as empty (null, '''', [], '
-  'an unset checkbox), lists of multi_select, people and relation as sets. Any caller; raises '
-  'nothing.';
+  'an unset checkbox), lists of multi_select, people and relation without repeats. Any caller; '
+  'raises nothing.';
 revoke execute on function notion_sync.column_match_key(text, jsonb) from public;
 grant execute on function notion_sync.column_match_key(text, jsonb) to authenticated, service_role;
 

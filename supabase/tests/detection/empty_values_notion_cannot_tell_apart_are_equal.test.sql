@@ -1,9 +1,9 @@
 -- Empty values Notion cannot tell apart compare equal in the three-way detection: a checkbox
 -- column set to null (Notion: unchecked), an empty text (Notion: no value), an empty list against
--- null. Nothing is pushed for them and no question is asked, run after run, while a real change
+-- null, a list holding an element twice (Notion keeps the first). Nothing is pushed for them and no question is asked, run after run, while a real change
 -- (checking a box, clearing a checked one) is still pushed.
 begin;
-select plan(7);
+select plan(9);
 
 select tests.linked_tasks('empties@example.com', jsonb_build_array(
   tests.task_page('p1', 'One', p_done => false),
@@ -38,6 +38,11 @@ select is(notion_sync.field_action(false, false, null, '[]', null, 'relation', '
   'Without a base, an empty list against null is no first-contact question: the base is set.');
 select is(notion_sync.field_action(false, true, '["a"]', '["a"]', null, 'multi_select', 'both', 'manual', true), 'to_notion',
   'A list emptied to null in Supabase is a change.');
+
+select is(notion_sync.field_action(false, true, '["a", "b"]', '["a", "b"]', '["a", "b", "a"]', 'multi_select',
+  'both', 'manual', true), 'none', 'A list holding an element twice equals the list Notion keeps.');
+select is(notion_sync.field_action(false, true, '["a", "b"]', '["a", "b"]', '["b", "a"]', 'relation',
+  'both', 'manual', true), 'to_notion', 'A list in another order is a change.');
 
 select * from finish();
 rollback;
