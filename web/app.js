@@ -87,6 +87,13 @@ function conflictCard(c) {
   const kind = c.kind.replaceAll("_", " ");
   title.textContent = `${kind[0].toUpperCase()}${kind.slice(1)} · page ${c.page_id ?? "—"}`;
   card.append(title);
+  if (c.details?.error) {
+    // why Notion refused a write (push_failed, formatting_would_be_lost): one line per field
+    card.append(Object.assign(document.createElement("p"), {
+      className: "why",
+      textContent: c.details.error,
+    }));
+  }
   if (c.fields.length) {
     const table = document.createElement("table");
     const head = document.createElement("tr");

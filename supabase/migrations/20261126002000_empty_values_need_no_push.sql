@@ -1,56 +1,94 @@
--- Values Notion cannot tell apart are equal to reconcile (fix of an endless push). A column can
--- hold empty values that Notion has no way to hold apart: null and false for a checkbox, null and
--- '' for a text, null and an empty array for a list (multi_select, people, relation) or a
--- rich-text jsonb column. Notion's side always comes back in one form (false, null, []), so a
--- Supabase row holding the other form never equalled its base: every run queued the same push
--- again (a checkbox set to null in Supabase: "checkbox": false sent to Notion at every run, for
--- ever), and a record created with a relation pending met Notion's [] with a first-contact
--- question about nothing against nothing. Likewise a list column holding an element twice, which
--- Notion keeps once (the first), was pushed again at every run.
---   * column_match_key: the form the three-way comparisons use (every empty value as null, an
---     unset checkbox included); the values themselves (what is written, pushed, stored as a
---     base and checked by compare-and-set) are unchanged;
+-- Values a person (and Notion) would call equal are equal to reconcile (fix of an endless push).
+-- The three-way detection compared column values as they are, but a column can hold one value in
+-- forms Notion keeps as one: null and false for a checkbox; null, '' and [] for an empty text or
+-- list; a date-time with an offset ('2026-11-26T10:00:00+02:00' in a text or jsonb column, which
+-- Notion gives back as '...T08:00:00.000Z'); rich text in a jsonb column without the annotations
+-- Notion adds, or split in other segments; a list with an element twice, which Notion keeps
+-- once. Notion's side comes back in its own form, so such a row never equalled its base, and
+-- every run queued the same push again, for ever (a checkbox set to null: "checkbox": false sent
+-- at every run). A record created with a relation pending also met Notion's [] with a
+-- first-contact question about nothing against nothing.
+--   * column_match_key: the form values are compared in: canonical_key's (DESIGN §4, "equal as a
+--     person would judge": the instant of a date, rich text by text and formatting, files by URL
+--     without signature...), every empty value as null (an unset checkbox included), and lists
+--     of multi_select, people and relation in their order without repeats (Notion keeps the first
+--     of each; an order changed by a person is still a change). A value canonical_key cannot read
+--     compares as it is;
+--   * column_values_match: equal as they are, or else by that key (computed only then: unchanged
+--     values cost nothing more);
 --   * field_action: the per-field truth table of reconcile, now a function of its own, comparing
---     by those keys;
+--     with column_values_match;
 --   * reconcile_run: the 20261126001600 body, its truth table replaced by a call of field_action.
+-- The values themselves (what is written, pushed, stored as a base, and checked by compare-and-
+-- set) are unchanged.
 
--- The comparison key of a mapped column's value (jsonb, as to_jsonb of the row gives it): null for
--- every value Notion holds as empty (null, '', [], and false for a checkbox); a list of a
--- multi_select, people or relation without its repeats (Notion keeps the first of each, in
--- order: a changed order is still a change); else the value. Any caller; raises nothing.
+-- The comparison key of a mapped column's value (jsonb, as to_jsonb of the row gives it) for its
+-- property type: see the header. Any caller; raises nothing.
 create function notion_sync.column_match_key(p_property_type text, p_value jsonb)
 returns jsonb
 language plpgsql
 immutable
 set search_path = ''
 as $$
+declare
+  v_key jsonb;
 begin
-  if p_value is null or p_value in ('null'::jsonb, '""'::jsonb, '[]'::jsonb)
-     or (p_property_type = 'checkbox' and p_value = 'false'::jsonb) then
+  if p_value is null or p_value = 'null'::jsonb then
     return null;
   end if;
-  if p_property_type in ('multi_select', 'people', 'relation') and jsonb_typeof(p_value) = 'array' then
+  if p_property_type in ('multi_select', 'people', 'relation') then
+    if jsonb_typeof(p_value) <> 'array' then
+      return p_value;
+    end if;
     -- Notion keeps the first of each repeated element, in order
-    return (select jsonb_agg(x.value order by x.first)
-            from (select e.value, min(e.ordinality) as first
-                  from jsonb_array_elements(p_value) with ordinality e group by e.value) x);
+    v_key := (select jsonb_agg(x.value order by x.first)
+              from (select e.value, min(e.ordinality) as first
+                    from jsonb_array_elements(p_value) with ordinality e group by e.value) x);
+  else
+    begin
+      v_key := notion_sync.canonical_key(p_property_type, p_value);
+    exception when data_exception then
+      return p_value;
+    end;
   end if;
-  return p_value;
+  if v_key is null or v_key in ('null'::jsonb, '""'::jsonb, '[]'::jsonb)
+     or (p_property_type = 'checkbox' and v_key = 'false'::jsonb) then
+    return null;
+  end if;
+  return v_key;
 end
 $$;
 comment on function notion_sync.column_match_key(text, jsonb) is
-  'Comparison key of a mapped column value: null for what Notion holds as empty (null, '''', [], '
-  'an unset checkbox), lists of multi_select, people and relation without repeats. Any caller; '
-  'raises nothing.';
+  'Comparison key of a mapped column value: canonical_key''s, empty values as null, lists in order '
+  'without repeats; an unreadable value as it is. Any caller; raises nothing.';
 revoke execute on function notion_sync.column_match_key(text, jsonb) from public;
 grant execute on function notion_sync.column_match_key(text, jsonb) to authenticated, service_role;
+
+-- Whether two values of a mapped column are the same to Notion: equal as they are, or by
+-- column_match_key (computed only when they differ as they are). Any caller; raises nothing.
+create function notion_sync.column_values_match(p_property_type text, a jsonb, b jsonb)
+returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return a is not distinct from b
+         or notion_sync.column_match_key(p_property_type, a)
+            is not distinct from notion_sync.column_match_key(p_property_type, b);
+end
+$$;
+comment on function notion_sync.column_values_match(text, jsonb, jsonb) is
+  'Whether two column values are the same to Notion (column_match_key). Any caller; raises nothing.';
+revoke execute on function notion_sync.column_values_match(text, jsonb, jsonb) from public;
+grant execute on function notion_sync.column_values_match(text, jsonb, jsonb) to authenticated, service_role;
 
 -- The three-way decision for one field of a linked pair, in column space (DESIGN §4, Detect):
 -- pending (Notion's value cannot be read yet: no decision); Notion = Supabase: 'none' when the base
 -- agrees too, else 'converged' (the base advances); no base (first contact): the run's policy, else
 -- 'conflict'; only Notion changed: 'to_supabase', only Supabase changed: 'to_notion' (each when
 -- the run applies one-sided changes and the field's direction allows it, else 'conflict'); both
--- changed: the run's policy, else 'conflict'. Values compare by column_match_key. Any caller;
+-- changed: the run's policy, else 'conflict'. Values compare with column_values_match. Any caller;
 -- raises nothing.
 create function notion_sync.field_action(
   p_pending boolean, p_has_base boolean, p_base jsonb, p_notion jsonb, p_supabase jsonb,
@@ -61,22 +99,20 @@ immutable
 set search_path = ''
 as $$
 declare
-  v_base jsonb := notion_sync.column_match_key(p_property_type, p_base);
-  v_notion jsonb := notion_sync.column_match_key(p_property_type, p_notion);
-  v_supabase jsonb := notion_sync.column_match_key(p_property_type, p_supabase);
   v_by_policy text := case when p_policy = 'prefer_notion' and p_direction <> 'supabase_to_notion' then 'to_supabase'
                            when p_policy = 'prefer_supabase' and p_direction = 'both' then 'to_notion'
                            else 'conflict' end;
 begin
   if p_pending then
     return 'pending';
-  elsif v_notion is not distinct from v_supabase then
-    return case when p_has_base and v_base is not distinct from v_notion then 'none' else 'converged' end;
+  elsif notion_sync.column_values_match(p_property_type, p_notion, p_supabase) then
+    return case when p_has_base and notion_sync.column_values_match(p_property_type, p_base, p_notion)
+                then 'none' else 'converged' end;
   elsif not p_has_base then
     return v_by_policy;
-  elsif v_supabase is not distinct from v_base then
+  elsif notion_sync.column_values_match(p_property_type, p_supabase, p_base) then
     return case when p_auto and p_direction <> 'supabase_to_notion' then 'to_supabase' else 'conflict' end;
-  elsif v_notion is not distinct from v_base then
+  elsif notion_sync.column_values_match(p_property_type, p_notion, p_base) then
     return case when p_auto and p_direction <> 'notion_to_supabase' then 'to_notion' else 'conflict' end;
   end if;
   return v_by_policy;
@@ -84,7 +120,7 @@ end
 $$;
 comment on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jsonb, text, text, text, boolean) is
   'Three-way decision for one field (pending, none, converged, to_supabase, to_notion, conflict), '
-  'values compared by column_match_key. Any caller; raises nothing.';
+  'values compared with column_values_match. Any caller; raises nothing.';
 revoke execute on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jsonb, text, text, text, boolean) from public;
 grant execute on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jsonb, text, text, text, boolean) to authenticated, service_role;
 

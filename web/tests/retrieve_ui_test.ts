@@ -126,3 +126,37 @@ Deno.test("a person reviews a conflict in the web client and keeps Notion's valu
     await closeDb();
   }
 });
+
+Deno.test("a write Notion refuses shows why on its conflict card", async () => {
+  const { webUrl } = stackEnv();
+  const user = await freshUser("refused");
+  await demoMappingFor(user);
+  await invoke(
+    "retrieve-from-database",
+    { databaseType: "tasks", createUnmatched: true },
+    user.jwt,
+  );
+  await asUser(
+    user.claims,
+    (tx) =>
+      tx`update notion_sync_demo.tasks set status = 'Someday'
+         where task_id = (select task_id from notion_sync_demo.tasks order by title limit 1)`,
+  );
+  const run = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+  assert.equal(run.body.conflicts, 1, JSON.stringify(run.body));
+  await closeDb();
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, webUrl, user.email);
+    const why = page.locator(".conflict .why");
+    await why.waitFor();
+    assert.match(
+      await why.textContent() ?? "",
+      /"Someday" is not an option of the status property/,
+    );
+  } finally {
+    await browser.close();
+  }
+});

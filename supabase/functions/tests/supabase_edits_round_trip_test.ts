@@ -20,21 +20,31 @@ import {
 import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 
 const COLUMNS = `task_id uuid primary key default gen_random_uuid(), name text, notes text,
-  amount numeric, kind text, labels text[], due date, at timestamptz, done boolean, link text,
-  mail text, phone text`;
+  notes_rich jsonb, amount numeric, kind text, state text, labels text[], who uuid[], due date,
+  at timestamptz, at_text text, span jsonb, done boolean, link text, mail text, phone text,
+  files jsonb`;
 
 /** Notion property → column, with the property's schema for the data source. */
 const PROPERTIES: Record<string, { column: string; schema: Record<string, unknown> }> = {
   Name: { column: "name", schema: { title: {} } },
   Notes: { column: "notes", schema: { rich_text: {} } },
+  "Rich notes": { column: "notes_rich", schema: { rich_text: {} } },
   Amount: { column: "amount", schema: { number: { format: "number" } } },
   Kind: { column: "kind", schema: { select: { options: [{ name: "A" }, { name: "B" }] } } },
+  State: {
+    column: "state",
+    schema: { status: { options: [{ name: "Todo" }, { name: "Doing" }, { name: "Done" }] } },
+  },
+  Who: { column: "who", schema: { people: {} } },
   Labels: {
     column: "labels",
     schema: { multi_select: { options: [{ name: "x" }, { name: "y" }, { name: "z" }] } },
   },
   Due: { column: "due", schema: { date: {} } },
   At: { column: "at", schema: { date: {} } },
+  "At (text)": { column: "at_text", schema: { date: {} } },
+  Span: { column: "span", schema: { date: {} } },
+  Files: { column: "files", schema: { files: {} } },
   Done: { column: "done", schema: { checkbox: {} } },
   Link: { column: "link", schema: { url: {} } },
   Mail: { column: "mail", schema: { email: {} } },
@@ -52,9 +62,54 @@ const instant = fc.date({
   max: new Date("2040-12-31T23:59:59Z"),
   noInvalidDate: true,
 });
+const richText = fc.oneof(
+  fc.constantFrom(
+    [{ text: { content: "plain" } }],
+    [{ text: { content: "split " } }, { text: { content: "in two" } }],
+    [{ text: { content: "bold" }, annotations: { bold: true } }, { text: { content: " and not" } }],
+    [{ type: "text", text: { content: "a link", link: { url: "https://example.com" } } }],
+    [{ text: { content: "" } }],
+    [],
+    null,
+  ),
+  text.map((t) => t === null ? null : [{ text: { content: t } }]),
+);
+const at = (d: Date, offset: string) => d.toISOString().slice(0, 19) + offset;
+/** Set by the test: the workspace's people. */
+const people: string[] = [];
 const edits = {
   name: text,
   notes: text,
+  notes_rich: richText,
+  state: fc.constantFrom("Todo", "Doing", "Done", "Unknown", null),
+  who: fc.oneof(
+    fc.array(fc.nat(9).map((i) => people[i % people.length]), { maxLength: 3 }),
+    fc.constant(null),
+  ),
+  at_text: fc.oneof(
+    instant.map((d) => at(d, "+02:00")),
+    instant.map((d) => d.toISOString().slice(0, 10)),
+    fc.constant(null),
+  ),
+  span: fc.oneof(
+    instant.map((d) => ({ start: d.toISOString().slice(0, 10) })),
+    fc.tuple(instant, fc.integer({ min: 0, max: 5 })).map(([d, days]) => ({
+      start: at(d, "-05:00"),
+      end: at(new Date(d.getTime() + days * 86_400_000), "-05:00"),
+    })),
+    instant.map((d) => ({ start: d.toISOString().slice(0, 19), time_zone: "Europe/Paris" })),
+    fc.constant(null),
+  ),
+  files: fc.constantFrom(
+    [{ name: "spec.pdf", external: { url: "https://example.com/spec.pdf" } }],
+    [{ name: "a", type: "external", external: { url: "https://example.com/a" } }, {
+      name: "b",
+      type: "external",
+      external: { url: "https://example.com/b" },
+    }],
+    [],
+    null,
+  ),
   amount: fc.oneof(
     fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
     fc.constantFrom("0.1", "1.50", "-2.25", "1e3", "12345678901234567890.5", null),
@@ -72,6 +127,7 @@ const edits = {
   phone: fc.constantFrom("+1 555 0100", "", null),
 };
 type Column = keyof typeof edits;
+const JSONB = new Set<string>(["notes_rich", "span", "files"]);
 
 Deno.test("Supabase edits of every writable type reach Notion or wait in a conflict, and the next sync does nothing", async () => {
   const stack = stackEnv();
@@ -85,6 +141,11 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
   });
   try {
     const ws = await emulatorControl("workspace");
+    people.push(
+      ...ws.users.filter((u: { type: string }) => u.type === "person").map((u: { id: string }) =>
+        u.id
+      ),
+    );
     const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
       .shared[0];
     const db = (await notion.databases.create({
@@ -166,9 +227,20 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
         const columns = Object.keys(edit) as Column[];
         await asUser(
           user.claims,
-          (tx) => tx`update public.round_trip_tasks set ${tx(edit as never, columns)}`,
+          (tx) => {
+            const row = Object.fromEntries(columns.map((c) => [
+              c,
+              JSONB.has(c) && edit[c] !== null ? tx.json(edit[c] as never) : edit[c],
+            ]));
+            return tx`update public.round_trip_tasks set ${tx(row as never, columns)}`;
+          },
         );
         const wrote = new Map((await sides()).map((s) => [s.field, s.supabase]));
+        const [{ changesBefore }] = await asUser(
+          user.claims,
+          (tx) =>
+            tx`select coalesce(max(change_id), 0)::bigint as "changesBefore" from notion_sync.changes`,
+        );
         await retrieve(); // plans the pushes
         await push();
         await retrieve(); // reads the echo
@@ -204,8 +276,32 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
         }
         for (const s of await sides()) {
           if (held.has(s.field)) continue;
-          assert.deepEqual(s.supabase, wrote.get(s.field), `${s.field}: the row kept its value`);
-          assert.deepEqual(s.notion, s.supabase, `${s.field}: Notion holds the row's value`);
+          assert.deepEqual(
+            s.notion,
+            s.supabase,
+            `${s.field}: Notion holds the row's value (${JSON.stringify(s.notion)} for ${
+              JSON.stringify(s.supabase)
+            })`,
+          );
+          if (JSON.stringify(s.supabase) === JSON.stringify(wrote.get(s.field))) continue;
+          // Notion stored another value than the one sent (a status sent as null takes the
+          // default option): the row took it, as a logged change from the value written
+          const [{ logged }] = await asUser(
+            user.claims,
+            (tx) =>
+              tx`select count(*)::int as logged from notion_sync.changes c
+               join notion_sync.mapping_fields(${mapping}) f on f.field = c.field
+               where c.mapping_id = ${mapping} and c.change_id > ${changesBefore} and c.side = 'supabase'
+                 and c.field = ${s.field}
+                 and notion_sync.column_match_key(f.property_type, c.old_value)
+                     is not distinct from ${tx.json(wrote.get(s.field) as never)}::jsonb`,
+          );
+          assert.ok(
+            logged > 0,
+            `${s.field}: the row holds ${JSON.stringify(s.supabase)}, not the value written (${
+              JSON.stringify(wrote.get(s.field))
+            }), and no change says why`,
+          );
         }
         // quiet: nothing more to push, nothing to ask
         const before = await activity();
