@@ -241,6 +241,20 @@ Deno.test("a full retrieve of 1,000 pages lands every property type exactly as t
       30,
       "30 mentions arrive whole",
     );
+
+    // what landed is what Notion holds, to the sync too: a second full read changes nothing and
+    // queues nothing for Notion
+    const again = await invoke("retrieve-from-database", {
+      databaseType: "every",
+      mode: "full",
+    }, user.jwt);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    const { supabase_to_notion, notion_to_supabase, conflicts, inserts } = again.body.summary;
+    assert.deepEqual(
+      { supabase_to_notion, notion_to_supabase, conflicts, inserts },
+      { supabase_to_notion: 0, notion_to_supabase: 0, conflicts: 0, inserts: 0 },
+      "a second full read of every type is quiet",
+    );
   } finally {
     await emulatorControl("reset", { seed: "demo" });
     await admin.end();
