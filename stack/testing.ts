@@ -1,4 +1,6 @@
 /** Helpers for tests that run against the test stack (stack/test.sh exports where it is). */
+import { Client } from "@notionhq/client";
+import { NOTION_VERSION } from "../supabase/functions/_shared/notion.ts";
 import {
   demoTasksMapping,
   EMULATOR_TOKEN,
@@ -48,4 +50,32 @@ export async function invoke(name: string, body: unknown, jwt?: string) {
     body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
+}
+
+/** A Notion client of the emulator, as its demo integration. */
+export function emulatorNotion() {
+  return new Client({
+    auth: EMULATOR_TOKEN,
+    baseUrl: stackEnv().notionEmulatorUrl,
+    notionVersion: NOTION_VERSION,
+  });
+}
+
+/**
+ * A new database of the emulator, with one data source of these properties, under the demo
+ * integration's first shared page; returns the data source's id.
+ */
+export async function newEmulatorDataSource(
+  name: string,
+  properties: Record<string, unknown>,
+): Promise<string> {
+  const ws = await emulatorControl("workspace");
+  const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
+    .shared[0];
+  const db = await emulatorNotion().databases.create({
+    parent: { type: "page_id", page_id: shared },
+    title: [{ type: "text", text: { content: name } }],
+    initial_data_source: { properties },
+  } as never);
+  return (db as unknown as { data_sources: { id: string }[] }).data_sources[0].id;
 }

@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { Client } from "@notionhq/client";
 import { asUser, closeDb } from "../_shared/db.ts";
-import { NOTION_VERSION } from "../_shared/notion.ts";
 import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
-import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
+import {
+  EMULATOR_TOKEN,
+  emulatorControl,
+  emulatorNotion,
+  freshUser,
+  invoke,
+  newEmulatorDataSource,
+} from "../../../stack/testing.ts";
 
 const title = (content: string) => ({ title: [{ type: "text", text: { content } }] });
 
@@ -17,24 +22,11 @@ Deno.test("a relation column holds the related records' keys: retrieved from Not
   await admin`select tests.owner_only_table('rel_e2e_tasks',
     'task_id uuid primary key default gen_random_uuid(), name text, project_keys uuid[]')`;
   await admin.end();
-  const notion = new Client({
-    auth: EMULATOR_TOKEN,
-    baseUrl: stack.notionEmulatorUrl,
-    notionVersion: NOTION_VERSION,
-  });
+  const notion = emulatorNotion();
   try {
     // a Projects and a Tasks data source of our own, Tasks relating to Projects
-    const ws = await emulatorControl("workspace");
-    const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
-      .shared[0];
-    const database = async (name: string, properties: Record<string, unknown>) =>
-      ((await notion.databases.create({
-        parent: { type: "page_id", page_id: shared },
-        title: [{ type: "text", text: { content: name } }],
-        initial_data_source: { properties },
-      } as never)) as unknown as { data_sources: { id: string }[] }).data_sources[0].id;
-    const projectsDs = await database("Relation projects", { Name: { title: {} } });
-    const tasksDs = await database("Relation tasks", {
+    const projectsDs = await newEmulatorDataSource("Relation projects", { Name: { title: {} } });
+    const tasksDs = await newEmulatorDataSource("Relation tasks", {
       Name: { title: {} },
       Project: { relation: { data_source_id: projectsDs, single_property: {} } },
     });

@@ -8,16 +8,21 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import postgres from "postgres";
-import { Client } from "@notionhq/client";
 import { asUser, closeDb } from "../_shared/db.ts";
-import { NOTION_VERSION } from "../_shared/notion.ts";
 import {
   connectNotion,
   ensureMapping,
   type FieldMapEntry,
   stackEnv,
 } from "../../../stack/setup.ts";
-import { EMULATOR_TOKEN, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
+import {
+  EMULATOR_TOKEN,
+  emulatorControl,
+  emulatorNotion,
+  freshUser,
+  invoke,
+  newEmulatorDataSource,
+} from "../../../stack/testing.ts";
 
 const COLUMNS = `task_id uuid primary key default gen_random_uuid(), name text, notes text,
   notes_rich jsonb, amount numeric, kind text, state text, labels text[], who uuid[], due date,
@@ -134,11 +139,7 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
   const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
   await admin`select tests.owner_only_table('round_trip_tasks', ${COLUMNS})`;
   await admin.end();
-  const notion = new Client({
-    auth: EMULATOR_TOKEN,
-    baseUrl: stack.notionEmulatorUrl,
-    notionVersion: NOTION_VERSION,
-  });
+  const notion = emulatorNotion();
   try {
     const ws = await emulatorControl("workspace");
     people.push(
@@ -146,18 +147,10 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
         u.id
       ),
     );
-    const shared = ws.integrations.find((i: { token: string }) => i.token === EMULATOR_TOKEN)
-      .shared[0];
-    const db = (await notion.databases.create({
-      parent: { type: "page_id", page_id: shared },
-      title: [{ type: "text", text: { content: "Round trips" } }],
-      initial_data_source: {
-        properties: Object.fromEntries(
-          Object.entries(PROPERTIES).map(([name, p]) => [name, p.schema]),
-        ),
-      },
-    } as never)) as unknown as { data_sources: { id: string }[] };
-    const dataSourceId = db.data_sources[0].id;
+    const dataSourceId = await newEmulatorDataSource(
+      "Round trips",
+      Object.fromEntries(Object.entries(PROPERTIES).map(([name, p]) => [name, p.schema])),
+    );
     await notion.pages.create({
       parent: { data_source_id: dataSourceId },
       properties: { Name: { title: [{ type: "text", text: { content: "Start" } }] } },
