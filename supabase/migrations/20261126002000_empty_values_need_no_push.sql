@@ -18,7 +18,9 @@
 --     values cost nothing more);
 --   * field_action: the per-field truth table of reconcile, now a function of its own, comparing
 --     with column_values_match;
---   * reconcile_run: the 20261126001600 body, its truth table replaced by a call of field_action.
+--   * reconcile_run: the 20261126001600 body, its truth table replaced by a call of field_action,
+--     and value conflicts made obsolete when both sides hold the same value by
+--     column_values_match (not only the same form).
 -- The values themselves (what is written, pushed, stored as a base, and checked by compare-and-
 -- set) are unchanged.
 
@@ -441,7 +443,10 @@ begin
     and c.kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed', 'formatting_would_be_lost')
     and c.fields <> '{}'::jsonb and p.notion is not null and p.supabase is not null
     and not exists (select from jsonb_object_keys(c.fields) k
-                    where (p.notion -> k) is distinct from (p.supabase -> k));
+                    left join notion_sync.mapping_fields(v_map.mapping_id) f on f.field = k
+                    -- (a field missing from Notion's values cannot be read yet: not settled)
+                    where not (p.notion ? k and p.supabase ? k)
+                       or not notion_sync.column_values_match(f.property_type, p.notion -> k, p.supabase -> k));
 
   -- what was looked at is no longer dirty, unless a field of it is pending
   update notion_sync.links l set dirty_at = null
