@@ -1,9 +1,11 @@
 /**
  * Supabase edits of every writable property type, through the functions and the emulator: random
- * column values (empty ones, edge ones, some Notion refuses) are pushed by sync-from-supabase and
- * read back by retrieve-from-database. After each edit: every value either reached Notion (Notion's
- * value, cast into the column, matches the row) or waits in an open conflict that still holds it;
- * and one more push and retrieve do nothing (no push repeated run after run, no question).
+ * column values (empty ones, edge ones, some Notion refuses), in an edited record or a new one
+ * (whose page is created), are pushed by sync-from-supabase and read back by
+ * retrieve-from-database. After each step: every value either reached Notion (Notion's value, cast
+ * into the column, matches the row, or the row took what Notion stored, logged as a change) or
+ * waits in an open conflict that still holds it; and one more push and retrieve do nothing (no
+ * push repeated run after run, no question).
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -190,20 +192,34 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return res.body;
     };
-    /** Per column: the row's value and Notion's value cast into the column, as match keys. */
+    /**
+     * Per record and column: what the row holds (as a match key: what the sync compares), and for
+     * a linked record what Notion holds, cast into the column.
+     */
     const sides = async () =>
       (await asUser(user.claims, (tx) =>
-        tx`select f.field,
+        tx`select t.task_id::text as record, l.page_id, f.field,
                   notion_sync.column_match_key(f.property_type, to_jsonb(t) -> f.field) as supabase,
                   notion_sync.column_match_key(f.property_type, n.cols -> f.field) as notion
            from public.round_trip_tasks t
-           join notion_sync.links l on l.record_key = t.task_id::text and l.mapping_id = ${mapping}
            cross join notion_sync.mapping_fields(${mapping}) f
-           cross join notion_sync.notion_column_values(${mapping}, array[l.page_id]) n`)) as {
+           left join notion_sync.links l on l.record_key = t.task_id::text and l.mapping_id = ${mapping}
+           left join lateral notion_sync.notion_column_values(${mapping}, array[l.page_id]) n on true`)) as {
+          record: string;
+          page_id: string | null;
           field: Column;
           supabase: unknown;
           notion: unknown;
         }[];
+    const matchKey = async (field: string, value: unknown) =>
+      (await asUser(
+        user.claims,
+        (tx) =>
+          tx`select notion_sync.column_match_key(f.property_type, ${
+            tx.json(value as never)
+          }::jsonb) as key
+           from notion_sync.mapping_fields(${mapping}) f where f.field = ${field}`,
+      ))[0].key;
     const activity = async () =>
       (await asUser(
         user.claims,
@@ -213,10 +229,20 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
       ))[0];
 
     assert.equal((await retrieve({ createUnmatched: true })).newRecords, 1);
+    const [{ first }] = await asUser(
+      user.claims,
+      (tx) => tx`select task_id as first from public.round_trip_tasks`,
+    );
 
-    const editArb = fc.record(edits, { requiredKeys: [] }).filter((e) => Object.keys(e).length > 0);
+    const stepArb = fc.record({
+      // a new record (its page is created) rather than an edit of the first one
+      insert: fc.boolean(),
+      edit: fc.record(edits, { requiredKeys: [] }).filter((e) => Object.keys(e).length > 0),
+    });
+    /** Records Notion would not create, which a person chose to leave without a page. */
+    const skipped = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(editArb, async (edit) => {
+      fc.asyncProperty(stepArb, async ({ insert, edit }) => {
         const columns = Object.keys(edit) as Column[];
         await asUser(
           user.claims,
@@ -225,58 +251,61 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
               c,
               JSONB.has(c) && edit[c] !== null ? tx.json(edit[c] as never) : edit[c],
             ]));
-            return tx`update public.round_trip_tasks set ${tx(row as never, columns)}`;
+            return insert
+              ? tx`insert into public.round_trip_tasks ${tx(row as never, columns)}`
+              : tx`update public.round_trip_tasks set ${tx(row as never, columns)}
+                   where task_id = ${first}`;
           },
         );
-        const wrote = new Map((await sides()).map((s) => [s.field, s.supabase]));
+        const wrote = new Map((await sides()).map((s) => [`${s.record}/${s.field}`, s.supabase]));
         const [{ changesBefore }] = await asUser(
           user.claims,
           (tx) =>
             tx`select coalesce(max(change_id), 0)::bigint as "changesBefore" from notion_sync.changes`,
         );
-        await retrieve(); // plans the pushes
+        await retrieve({ createUnmatched: true }); // plans the pushes and creates
         await push();
         await retrieve(); // reads the echo
-        // an edit Notion refused waits in a conflict holding it; a person then keeps Notion's value
+        // a value Notion refused waits in a conflict holding it; a person then keeps Notion's
+        // value, or skips a record Notion would not create
         const open = await asUser(
           user.claims,
           (tx) =>
-            tx`select conflict_id, kind, fields from notion_sync.conflicts
+            tx`select conflict_id, kind, page_id, record_key, fields from notion_sync.conflicts
              where mapping_id = ${mapping} and status = 'open'`,
         );
         const held = new Set<string>();
         for (const c of open) {
           for (const [field, v] of Object.entries(c.fields ?? {})) {
-            const value = (v as { supabase?: unknown }).supabase;
-            const [{ key }] = await asUser(
-              user.claims,
-              (tx) =>
-                tx`select notion_sync.column_match_key(f.property_type, ${
-                  tx.json(value as never)
-                }::jsonb) as key from notion_sync.mapping_fields(${mapping}) f where f.field = ${field}`,
-            );
+            const k = `${c.record_key}/${field}`;
             assert.deepEqual(
-              key,
-              wrote.get(field as Column),
-              `${c.kind} conflict on ${field} holds the Supabase value`,
+              await matchKey(field, (v as { supabase?: unknown }).supabase),
+              wrote.get(k),
+              `${c.kind} conflict on ${k} holds the Supabase value`,
             );
-            held.add(field);
+            held.add(k);
           }
+          if (c.page_id === null) skipped.add(c.record_key);
           await asUser(
             user.claims,
-            (tx) => tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, 'prefer_notion')`,
+            (tx) =>
+              tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${
+                c.page_id === null ? "skip" : "prefer_notion"
+              })`,
           );
         }
         for (const s of await sides()) {
-          if (held.has(s.field)) continue;
+          const k = `${s.record}/${s.field}`;
+          if (held.has(k) || skipped.has(s.record)) continue;
+          assert.ok(s.page_id, `${s.record} has its page`);
           assert.deepEqual(
             s.notion,
             s.supabase,
-            `${s.field}: Notion holds the row's value (${JSON.stringify(s.notion)} for ${
+            `${k}: Notion holds the row's value (${JSON.stringify(s.notion)} for ${
               JSON.stringify(s.supabase)
             })`,
           );
-          if (JSON.stringify(s.supabase) === JSON.stringify(wrote.get(s.field))) continue;
+          if (JSON.stringify(s.supabase) === JSON.stringify(wrote.get(k))) continue;
           // Notion stored another value than the one sent (a status sent as null takes the
           // default option): the row took it, as a logged change from the value written
           const [{ logged }] = await asUser(
@@ -285,21 +314,25 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
               tx`select count(*)::int as logged from notion_sync.changes c
                join notion_sync.mapping_fields(${mapping}) f on f.field = c.field
                where c.mapping_id = ${mapping} and c.change_id > ${changesBefore} and c.side = 'supabase'
-                 and c.field = ${s.field}
+                 and c.record_key = ${s.record} and c.field = ${s.field}
                  and notion_sync.column_match_key(f.property_type, c.old_value)
-                     is not distinct from ${tx.json(wrote.get(s.field) as never)}::jsonb`,
+                     is not distinct from ${tx.json(wrote.get(k) as never)}::jsonb`,
           );
           assert.ok(
             logged > 0,
-            `${s.field}: the row holds ${JSON.stringify(s.supabase)}, not the value written (${
-              JSON.stringify(wrote.get(s.field))
+            `${k}: the row holds ${JSON.stringify(s.supabase)}, not the value written (${
+              JSON.stringify(wrote.get(k))
             }), and no change says why`,
           );
         }
         // quiet: nothing more to push, nothing to ask
         const before = await activity();
         assert.equal((await push()).pushed, 0, "a second push found nothing to write");
-        assert.equal((await retrieve()).conflicts, 0, "the next retrieve asked nothing");
+        assert.equal(
+          (await retrieve({ createUnmatched: true })).conflicts,
+          0,
+          "the next full retrieve asked nothing",
+        );
         await push();
         assert.deepEqual(await activity(), before, "nothing was queued or asked after converging");
       }),
