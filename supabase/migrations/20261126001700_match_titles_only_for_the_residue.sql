@@ -10,8 +10,9 @@
 --     so a normalized title is never stale; a write that leaves the properties as they were
 --     (a trash flag, a last edit time) keeps it;
 --   * match_residue first fills title_norm for the pages it is about to compare (the run's pages
---     without a link, not in trash, without one), in one statement, then matches as before: the
---     old function is now notion_sync.match_residue_titles, and match_residue wraps it.
+--     without a link and not in trash that lack it, when records without a link are left to
+--     compare them with), in one statement, then matches as before: the old function is now
+--     notion_sync.match_residue_titles, and match_residue wraps it.
 
 -- title_norm: cleared when the properties change, filled by match_residue -------------------------
 drop trigger staged_pages_set_title_norm on notion_sync.staged_pages;

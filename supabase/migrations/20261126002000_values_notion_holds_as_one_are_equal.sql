@@ -8,12 +8,12 @@
 -- every run queued the same push again, for ever (a checkbox set to null: "checkbox": false sent
 -- at every run). A record created with a relation pending also met Notion's [] with a
 -- first-contact question about nothing against nothing.
---   * column_match_key: the form values are compared in: canonical_key's (DESIGN §4, "equal as a
---     person would judge": the instant of a date, rich text by text and formatting, files by URL
---     without signature...), every empty value as null (an unset checkbox included), and lists
---     of multi_select, people and relation in their order without repeats (Notion keeps the first
---     of each; an order changed by a person is still a change). A value canonical_key cannot read
---     compares as it is;
+--   * column_match_key: the form values are compared in: canonical_key's ("equal as a person
+--     would judge", as issue #4 asks: the instant of a date, rich text by text and formatting,
+--     files by URL without signature...), every empty value as null (an unset checkbox
+--     included), and lists of multi_select, people and relation in their order without repeats
+--     (Notion keeps the first of each; an order changed by a person is still a change). A value
+--     canonical_key cannot read compares as it is;
 --   * column_values_match: equal as they are, or else by that key (computed only then: unchanged
 --     values cost nothing more);
 --   * field_action: the per-field truth table of reconcile, now a function of its own, comparing
