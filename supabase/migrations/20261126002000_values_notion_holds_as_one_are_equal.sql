@@ -23,6 +23,20 @@
 --     column_values_match (not only the same form).
 -- The values themselves (what is written, pushed, stored as a base, and checked by compare-and-
 -- set) are unchanged.
+--
+-- And a Notion value the table refuses blocks no other record. A constraint of the target table
+-- the mapping cannot know (a check, a unique key, a trigger, its policy) refusing one page's value
+-- raised out of reconcile: the run failed, at every run, and nothing else of the mapping was
+-- applied until the page or the table was corrected. reconcile_run now writes Notion's values
+-- and the records of new pages in one subtransaction each, as before; when the table refuses one,
+-- it does them again one by one:
+--   * a value refused for a linked record becomes a field conflict holding both values, its
+--     details.error naming the table's error (keep Supabase pushes its value; keep Notion tries
+--     the write again);
+--   * a new page refused becomes an apply_failed conflict (a new kind) holding the page's values
+--     and the error; each run tries again, and the run whose insert passes settles it; a person
+--     may retry it (prefer_notion) or leave the page out (skip: it is then not inserted again).
+-- Other errors (a lost connection, a deadlock) still fail the run, as they should.
 
 -- The comparison key of a mapped column's value (jsonb, as to_jsonb of the row gives it) for its
 -- property type: see the header. Any caller; raises nothing.
@@ -125,6 +139,37 @@ comment on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jso
   'values compared with column_values_match. Any caller; raises nothing.';
 revoke execute on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jsonb, text, text, text, boolean) from public;
 grant execute on function notion_sync.field_action(boolean, boolean, jsonb, jsonb, jsonb, text, text, text, boolean) to authenticated, service_role;
+
+-- a page the table refuses -------------------------------------------------------------------------
+alter table notion_sync.conflicts drop constraint conflicts_kind_valid;
+alter table notion_sync.conflicts add constraint conflicts_kind_valid check (kind in (
+  'field', 'first_contact', 'match_review', 'ambiguous', 'bulk_change', 'push_failed',
+  'formatting_would_be_lost', 'record_deleted', 'page_missing', 'changed_during_apply', 'apply_failed'));
+
+-- The record of a new page (insert_record_for_page), without a base for its pending columns (a
+-- relation not translatable yet: a later run decides it, as a first contact). Returns the record's
+-- key. Authenticated (RLS on the table); raises what the insert raises.
+create function notion_sync.insert_page_record(
+  p_mapping_id uuid, p_page_id text, p_values jsonb, p_pending text[], p_run_id uuid)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_key text := notion_sync.insert_record_for_page(p_mapping_id, p_page_id, p_values, p_run_id);
+begin
+  if cardinality(p_pending) > 0 then
+    update notion_sync.links l set base = l.base - p_pending, dirty_at = now()
+    where l.mapping_id = p_mapping_id and l.page_id = p_page_id;
+  end if;
+  return v_key;
+end
+$$;
+comment on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uuid) is
+  'The record of a new page, with no base for its pending columns. Authenticated; raises what the '
+  'insert raises.';
+revoke execute on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uuid) from public;
+grant execute on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uuid) to authenticated, service_role;
 
 -- reconcile_run, deciding each field with field_action --------------------------------------------
 create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
@@ -246,7 +291,10 @@ begin
   where sp.mapping_id = v_map.mapping_id
     and (v_established or v_create) and (v_run.mode = 'incremental' or v_scan_done)
     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
-                      and c.page_id = sp.page_id and c.status = 'open' and c.kind in ('match_review', 'ambiguous'));
+                      and c.page_id = sp.page_id and c.status = 'open' and c.kind in ('match_review', 'ambiguous'))
+    -- a page the table refused, which a person chose to leave out
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = sp.page_id and c.status = 'dismissed' and c.kind = 'apply_failed');
   -- records without a page: only after a completed full scan, on first contact only if asked
   if v_scan_done and (v_established or v_create) then
     execute format($q$
@@ -326,19 +374,44 @@ begin
        or (action in ('record_deleted', 'page_trashed', 'page_missing') and 'missing' = any (v_held));
   end if;
 
-  -- Notion → Supabase, one compare-and-set per record
-  for v_rec in
-    select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
-           jsonb_object_agg(f.field, f.supabase) as expected
-    from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
-  loop
-    if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
-      perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
-        v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
-                                                     'supabase', f.supabase))
-                           from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
-    end if;
-  end loop;
+  -- Notion → Supabase, one compare-and-set per record: all in one subtransaction; if the table
+  -- refuses a value (a constraint, a trigger, its policy), again record by record, and a refused
+  -- record becomes a field conflict naming the error (the others are written)
+  begin
+    for v_rec in
+      select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
+             jsonb_object_agg(f.field, f.supabase) as expected
+      from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
+    loop
+      if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
+        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
+          v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
+                                                       'supabase', f.supabase))
+                             from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
+      end if;
+    end loop;
+  exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+    for v_rec in
+      select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
+             jsonb_object_agg(f.field, f.supabase) as expected
+      from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
+    loop
+      begin
+        if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
+          perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
+            v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
+                                                         'supabase', f.supabase))
+                               from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
+        end if;
+      exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'field', v_rec.page_id, v_rec.record_key,
+          (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase))
+           from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'),
+          jsonb_build_object('error', 'the table refused Notion''s value: ' || sqlerrm));
+        update rc_fields f set action = 'refused' where f.record_key = v_rec.record_key and f.action = 'to_supabase';
+      end;
+    end loop;
+  end;
   -- equal on both sides: the base advances (echoes of our own writes end here, by value)
   update notion_sync.links l
   set base = l.base || c.vals, synced_at = now()
@@ -368,16 +441,36 @@ begin
       case when v_rec.has_base then 'field' else 'first_contact' end, v_rec.page_id, v_rec.record_key, v_rec.fields);
   end loop;
 
-  -- records and pages
-  for v_rec in select * from rc_records r order by r.action, r.page_id, r.record_key loop
-    if v_rec.action = 'insert_record' then
-      perform notion_sync.insert_record_for_page(v_map.mapping_id, v_rec.page_id, v_rec.values, p_run_id);
-      if cardinality(v_rec.pending) > 0 then
-        -- the empty column is not a value both sides agreed on: no base for it, and a later run
-        -- decides it (as a first contact) once Notion's value can be read
-        update notion_sync.links l set base = l.base - v_rec.pending, dirty_at = now()
-        where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
-      end if;
+  -- records for new pages: all in one subtransaction; if the table refuses one (a constraint, a
+  -- trigger, its policy), again page by page, and a refused page gets an apply_failed conflict
+  -- naming the error (the others get their records)
+  begin
+    for v_rec in select * from rc_records r where r.action = 'insert_record' order by r.page_id loop
+      perform notion_sync.insert_page_record(v_map.mapping_id, v_rec.page_id, v_rec.values, v_rec.pending, p_run_id);
+    end loop;
+  exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+    for v_rec in select * from rc_records r where r.action = 'insert_record' order by r.page_id loop
+      begin
+        perform notion_sync.insert_page_record(v_map.mapping_id, v_rec.page_id, v_rec.values, v_rec.pending, p_run_id);
+      exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'apply_failed', v_rec.page_id, null,
+          (select jsonb_object_agg(k, jsonb_build_object('base', null, 'notion', v_rec.values -> k, 'supabase', null))
+           from jsonb_object_keys(v_rec.values) k),
+          jsonb_build_object('error', 'the table refused the page''s record: ' || sqlerrm));
+        update rc_records r set action = 'insert_refused' where r.page_id = v_rec.page_id and r.action = 'insert_record';
+      end;
+    end loop;
+  end;
+  -- a page whose record the table refused before and took now: the question is settled
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(), resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
+  where c.mapping_id = v_map.mapping_id and c.kind = 'apply_failed' and c.status = 'open'
+    and c.page_id in (select r.page_id from rc_records r where r.action = 'insert_record');
+
+  -- the other records and pages
+  for v_rec in select * from rc_records r where r.action <> 'insert_record' order by r.action, r.page_id, r.record_key loop
+    if v_rec.action = 'insert_refused' then
+      null;
     elsif v_rec.action = 'create_page' then
       perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
     elsif v_map.delete_policy = 'unlink' then

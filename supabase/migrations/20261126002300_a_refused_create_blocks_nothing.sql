@@ -12,6 +12,9 @@
 --     page, as a dismissed conflict is not raised again for the same values); prefer_supabase
 --     tries the create again at once with the record as it now is (queued, or answered refused
 --     with the errors); prefer_notion and merge are refused (22023): there is no Notion value.
+-- The same for the apply_failed conflict of a page whose record the table refused (20261126002000):
+-- prefer_notion tries the insert again, prefer_supabase and merge are refused, skip leaves the page
+-- out.
 
 -- Records the intent to create a page for a record (before any request, so a retry after a lost
 -- answer looks the page up instead of creating a second one): the create payload of the given
@@ -126,6 +129,58 @@ comment on function notion_sync.retry_refused_create(notion_sync.conflicts, text
 revoke execute on function notion_sync.retry_refused_create(notion_sync.conflicts, text) from public;
 grant execute on function notion_sync.retry_refused_create(notion_sync.conflicts, text) to authenticated;
 
+-- Decides an apply_failed conflict (a new page whose record the table refused): prefer_notion
+-- tries the insert again from the page as staged; prefer_supabase and merge have no record to take
+-- a value from. Returns {status: resolved, inserted_record} or {status: refused, message}.
+-- Authenticated; raises 55000 (already resolved, or nothing staged), 22023 (prefer_supabase,
+-- merge).
+create function notion_sync.retry_refused_insert(p_conflict notion_sync.conflicts, p_action text)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_values jsonb;
+  v_pending text[];
+  v_key text;
+begin
+  if p_conflict.status = 'resolved' then
+    raise exception 'conflict % is already resolved', p_conflict.conflict_id using errcode = '55000';
+  end if;
+  if p_action <> 'prefer_notion' then
+    raise exception 'page % has no record (the table refused it), so there is no Supabase value to keep: correct the page or the table and choose prefer_notion, or skip to leave the page out',
+      p_conflict.page_id using errcode = '22023';
+  end if;
+  select l.record_key into v_key from notion_sync.links l
+  where l.mapping_id = p_conflict.mapping_id and l.page_id = p_conflict.page_id;
+  if v_key is null then
+    select n.cols, n.pending into v_values, v_pending
+    from notion_sync.notion_column_values(p_conflict.mapping_id, array[p_conflict.page_id]) n;
+    if v_values is null then
+      raise exception 'page % has no staged values to insert from; retrieve it first', p_conflict.page_id
+        using errcode = '55000';
+    end if;
+    begin
+      v_key := notion_sync.insert_page_record(p_conflict.mapping_id, p_conflict.page_id, v_values,
+                                              coalesce(v_pending, '{}'), p_conflict.run_id);
+    exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+      return jsonb_build_object('status', 'refused', 'message', 'the table still refuses the page''s record: ' || sqlerrm);
+    end;
+  end if;
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(), resolved_by = (select auth.uid()),
+      resolution = jsonb_build_object('action', p_action, 'result', jsonb_build_object('inserted_record', v_key))
+  where c.conflict_id = p_conflict.conflict_id;
+  return jsonb_build_object('status', 'resolved', 'inserted_record', v_key);
+end
+$$;
+comment on function notion_sync.retry_refused_insert(notion_sync.conflicts, text) is
+  'Decides an apply_failed conflict: prefer_notion tries the page''s insert again. Authenticated; '
+  'raises 55000, 22023.';
+revoke execute on function notion_sync.retry_refused_insert(notion_sync.conflicts, text) from public;
+grant execute on function notion_sync.retry_refused_insert(notion_sync.conflicts, text) to authenticated;
+
 -- resolve_conflict: the 20261126001600 wrapper, deciding those conflicts first ---------------------
 create or replace function notion_sync_api.resolve_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}'::jsonb)
 returns jsonb
@@ -143,6 +198,10 @@ begin
   -- a record whose page Notion refused to create has no Notion side to decide with
   if v_c.kind = 'push_failed' and v_c.page_id is null and v_c.record_key is not null and p_action <> 'skip' then
     return notion_sync.retry_refused_create(v_c, p_action);
+  end if;
+  -- a page whose record the table refused has no Supabase side to decide with
+  if v_c.kind = 'apply_failed' and p_action <> 'skip' then
+    return notion_sync.retry_refused_insert(v_c, p_action);
   end if;
   if v_c.page_id is not null and p_action in ('prefer_notion', 'merge')
      and v_c.kind not in ('match_review', 'ambiguous', 'bulk_change', 'page_missing') then
@@ -170,6 +229,7 @@ comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
   'applied value is logged in changes. Authenticated. Raises P0002, 55000 (not open), 22023 (bad action '
   'or choices). Answers status stale when a side moved on since, pending when a Notion value it would '
   'take cannot be read yet (a related page not linked); both change nothing. A push_failed conflict '
-  'of a record without a page (its create refused) is decided by retry_refused_create.';
+  'of a record without a page (its create refused) is decided by retry_refused_create, an '
+  'apply_failed one (a page whose record the table refused) by retry_refused_insert.';
 revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
 grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
