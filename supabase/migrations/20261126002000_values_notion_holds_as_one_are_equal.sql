@@ -171,6 +171,30 @@ comment on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uu
 revoke execute on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uuid) from public;
 grant execute on function notion_sync.insert_page_record(uuid, text, jsonb, text[], uuid) to authenticated, service_role;
 
+-- Notion's values of a linked record's fields ({field: {base, notion, supabase}}) written to the
+-- row by compare-and-set on the Supabase values read (write_record); a row that moved on since
+-- keeps its values and gets a changed_during_apply conflict holding the fields. Authenticated (RLS
+-- on the table); raises what the update raises.
+create function notion_sync.apply_notion_values(
+  p_mapping_id uuid, p_run_id uuid, p_page_id text, p_record_key text, p_fields jsonb)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if notion_sync.write_record(p_mapping_id, p_record_key,
+       (select jsonb_object_agg(f.key, f.value -> 'notion') from jsonb_each(p_fields) f),
+       (select jsonb_object_agg(f.key, f.value -> 'supabase') from jsonb_each(p_fields) f), p_run_id) is null then
+    perform notion_sync.open_conflict(p_mapping_id, p_run_id, 'changed_during_apply', p_page_id, p_record_key, p_fields);
+  end if;
+end
+$$;
+comment on function notion_sync.apply_notion_values(uuid, uuid, text, text, jsonb) is
+  'Compare-and-set write of Notion''s values of a record''s fields; a miss becomes a '
+  'changed_during_apply conflict. Authenticated; raises what the update raises.';
+revoke execute on function notion_sync.apply_notion_values(uuid, uuid, text, text, jsonb) from public;
+grant execute on function notion_sync.apply_notion_values(uuid, uuid, text, text, jsonb) to authenticated, service_role;
+
 -- reconcile_run, deciding each field with field_action --------------------------------------------
 create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
@@ -379,35 +403,23 @@ begin
   -- record becomes a field conflict naming the error (the others are written)
   begin
     for v_rec in
-      select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
-             jsonb_object_agg(f.field, f.supabase) as expected
+      select f.page_id, f.record_key,
+             jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
       from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
     loop
-      if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
-        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
-          v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
-                                                       'supabase', f.supabase))
-                             from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
-      end if;
+      perform notion_sync.apply_notion_values(v_map.mapping_id, p_run_id, v_rec.page_id, v_rec.record_key, v_rec.fields);
     end loop;
   exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
     for v_rec in
-      select f.page_id, f.record_key, jsonb_object_agg(f.field, f.notion) as set_values,
-             jsonb_object_agg(f.field, f.supabase) as expected
+      select f.page_id, f.record_key,
+             jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
       from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
     loop
       begin
-        if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is null then
-          perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'changed_during_apply', v_rec.page_id,
-            v_rec.record_key, (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion,
-                                                         'supabase', f.supabase))
-                               from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'));
-        end if;
+        perform notion_sync.apply_notion_values(v_map.mapping_id, p_run_id, v_rec.page_id, v_rec.record_key, v_rec.fields);
       exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
         perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'field', v_rec.page_id, v_rec.record_key,
-          (select jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase))
-           from rc_fields f where f.record_key = v_rec.record_key and f.action = 'to_supabase'),
-          jsonb_build_object('error', 'the table refused Notion''s value: ' || sqlerrm));
+          v_rec.fields, jsonb_build_object('error', 'the table refused Notion''s value: ' || sqlerrm));
         update rc_fields f set action = 'refused' where f.record_key = v_rec.record_key and f.action = 'to_supabase';
       end;
     end loop;
