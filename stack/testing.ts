@@ -1,6 +1,8 @@
 /** Helpers for tests that run against the test stack (stack/test.sh exports where it is). */
 import { Client } from "@notionhq/client";
 import { NOTION_VERSION } from "../supabase/functions/_shared/notion.ts";
+import { asUser } from "../supabase/functions/_shared/db.ts";
+import type { UserClaims } from "../supabase/functions/_shared/auth.ts";
 import {
   demoTasksMapping,
   EMULATOR_TOKEN,
@@ -78,4 +80,18 @@ export async function newEmulatorDataSource(
     initial_data_source: { properties },
   } as never);
   return (db as unknown as { data_sources: { id: string }[] }).data_sources[0].id;
+}
+
+/**
+ * How many pushes were ever queued and questions ever asked for the user (any status): a sync that
+ * leaves it unchanged did nothing a person or Notion would see.
+ */
+export async function activity(claims: UserClaims) {
+  const [row] = await asUser(
+    claims,
+    (tx) =>
+      tx`select (select count(*) from notion_sync.outbox)::int as pushes,
+                (select count(*) from notion_sync.conflicts)::int as questions`,
+  );
+  return row as { pushes: number; questions: number };
 }

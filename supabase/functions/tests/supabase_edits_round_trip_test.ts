@@ -18,6 +18,7 @@ import {
   stackEnv,
 } from "../../../stack/setup.ts";
 import {
+  activity,
   EMULATOR_TOKEN,
   emulatorControl,
   emulatorNotion,
@@ -220,13 +221,6 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
           }::jsonb) as key
            from notion_sync.mapping_fields(${mapping}) f where f.field = ${field}`,
       ))[0].key;
-    const activity = async () =>
-      (await asUser(
-        user.claims,
-        (tx) =>
-          tx`select (select count(*) from notion_sync.outbox where mapping_id = ${mapping})::int as pushes,
-                  (select count(*) from notion_sync.conflicts where mapping_id = ${mapping})::int as questions`,
-      ))[0];
 
     assert.equal((await retrieve({ createUnmatched: true })).newRecords, 1);
     const [{ first }] = await asUser(
@@ -326,7 +320,7 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
           );
         }
         // quiet: nothing more to push, nothing to ask
-        const before = await activity();
+        const before = await activity(user.claims);
         assert.equal((await push()).pushed, 0, "a second push found nothing to write");
         assert.equal(
           (await retrieve({ createUnmatched: true })).conflicts,
@@ -334,7 +328,11 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
           "the next full retrieve asked nothing",
         );
         await push();
-        assert.deepEqual(await activity(), before, "nothing was queued or asked after converging");
+        assert.deepEqual(
+          await activity(user.claims),
+          before,
+          "nothing was queued or asked after converging",
+        );
       }),
       {
         seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),

@@ -10,10 +10,9 @@ import fc from "fast-check";
 import postgres from "postgres";
 import { asUser, closeDb, type Tx } from "../../functions/_shared/db.ts";
 import { stagePages } from "../../functions/_shared/staging.ts";
-import { testStack } from "../../../stack/testing.ts";
+import { activity, testStack } from "../../../stack/testing.ts";
 import type { UserClaims } from "../../functions/_shared/auth.ts";
 import {
-  activity,
   failArb,
   notionPage,
   policyArb,

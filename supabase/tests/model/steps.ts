@@ -128,20 +128,6 @@ export async function runModel<Op>(
   );
 }
 
-/**
- * How many pushes were ever queued and questions ever asked for the user (any status): a sync that
- * leaves it unchanged did nothing a person or Notion would see.
- */
-export async function activity(claims: UserClaims) {
-  const [row] = await asUser(
-    claims,
-    (tx) =>
-      tx`select (select count(*) from notion_sync.outbox)::int as pushes,
-                (select count(*) from notion_sync.conflicts)::int as questions`,
-  );
-  return row as { pushes: number; questions: number };
-}
-
 /** How a sync's pushes end (mostly well), and the run policy a sync uses (mostly manual). */
 export const failArb = fc.constantFrom(
   "none" as const,
