@@ -1,0 +1,413 @@
+-- A deletion a person skipped, or the unlink policy forgot, stays as it is (fix). Skipping a
+-- record_deleted or page_missing conflict, and the unlink delete policy, drop the pair's link so
+-- that each side keeps what it has. But the next completed full scan found the survivor without a
+-- link and treated it as new:
+--   * the page of a deleted record became a record again: the deletion was undone, unasked;
+--   * the record of a trashed page got a new page: a second page, the first one still in the trash.
+-- Now reconcile_run (the 20261126002000 body otherwise) leaves them alone:
+--   * a page whose record_deleted conflict is dismissed gets no new record (as a page the table
+--     refused and a person skipped, apply_failed, already did not);
+--   * a record whose page_missing conflict is dismissed gets no new page;
+--   * the unlink policy leaves the same trail as a person's skip: the record_deleted or
+--     page_missing conflict it would have opened under hold, dismissed at once with the resolution
+--     {"action": "skip", "by": "delete_policy"}. Before, it left no trace at all.
+-- The way back is the usual one: a page un-trashed in Notion, or a record inserted again, has no
+-- link and is matched after the next completed full scan like any other (an exact title links it,
+-- a similar one asks a person); once linked, the pair is synced as any other.
+
+-- reconcile_run, deciding each field with field_action --------------------------------------------
+create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_run notion_sync.runs;
+  v_map notion_sync.mappings;
+  v_target text;
+  v_policy text;
+  v_auto boolean;
+  v_create boolean;
+  v_dry boolean;
+  v_scan_done boolean;
+  v_established boolean;
+  v_links integer;
+  v_threshold integer;
+  v_counts jsonb;
+  v_held text[] := array[]::text[];
+  v_diff jsonb;
+  v_rec record;
+  v_summary jsonb;
+  v_filled jsonb := '[]'::jsonb;
+  v_conflict uuid;
+begin
+  select * into v_run from notion_sync.runs r where r.run_id = p_run_id;
+  if not found then
+    raise exception 'run % not found', p_run_id using errcode = 'P0002';
+  end if;
+  select * into v_map from notion_sync.mappings m where m.mapping_id = v_run.mapping_id;
+  v_target := format('%I.%I', v_map.target_schema, v_map.target_table);
+  v_policy := coalesce(p_options ->> 'policy', v_run.options ->> 'policy', v_map.run_policy);
+  if v_policy not in ('manual', 'prefer_supabase', 'prefer_notion') then
+    raise exception 'policy must be manual, prefer_supabase or prefer_notion, not %', v_policy using errcode = '22023';
+  end if;
+  v_auto := coalesce((p_options ->> 'auto_resolve')::boolean, (v_run.options ->> 'auto_resolve')::boolean, v_map.auto_resolve);
+  v_create := coalesce((p_options ->> 'create_unmatched')::boolean, (v_run.options ->> 'create_unmatched')::boolean,
+                       v_map.create_unmatched);
+  v_dry := coalesce((p_options ->> 'dry_run')::boolean, v_run.dry_run);
+  v_scan_done := v_run.mode = 'full' and v_run.checkpoint ? 'scan_completed_at';
+  v_established := exists (select from notion_sync.runs r
+                           where r.mapping_id = v_map.mapping_id and r.run_id <> p_run_id and r.mode = 'full'
+                             and r.status = 'completed' and r.checkpoint ? 'scan_completed_at');
+
+  if to_regclass('pg_temp.rc_pairs') is null then
+    create temp table rc_pairs (
+      page_id text, record_key text, base jsonb, staged boolean, in_trash boolean, seen boolean,
+      notion jsonb, supabase jsonb, record_exists boolean, pending text[]
+    ) on commit drop;
+    create temp table rc_fields (
+      page_id text, record_key text, field text, property_type text, direction text, has_base boolean,
+      base jsonb, notion jsonb, supabase jsonb, action text, pending boolean
+    ) on commit drop;
+    create temp table rc_records (
+      page_id text, record_key text, action text, values jsonb, pending text[]
+    ) on commit drop;
+  end if;
+  -- (for plpgsql_check / supabase db lint, which cannot see temp tables made at run time)
+  perform 'PRAGMA:TABLE: rc_pairs (page_id text, record_key text, base jsonb, staged boolean, in_trash boolean, seen boolean, notion jsonb, supabase jsonb, record_exists boolean, pending text[])';
+  perform 'PRAGMA:TABLE: rc_fields (page_id text, record_key text, field text, property_type text, direction text, has_base boolean, base jsonb, notion jsonb, supabase jsonb, action text, pending boolean)';
+  perform 'PRAGMA:TABLE: rc_records (page_id text, record_key text, action text, values jsonb, pending text[])';
+  truncate rc_pairs, rc_fields, rc_records;
+
+  -- the linked pairs this run concerns
+  insert into rc_pairs (page_id, record_key, base, staged, in_trash, seen)
+  select l.page_id, l.record_key, l.base, sp.page_id is not null, coalesce(sp.in_trash, false),
+         sp.seen_in_run = p_run_id
+  from notion_sync.links l
+  left join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
+  where l.mapping_id = v_map.mapping_id
+    and (v_run.mode = 'full' or sp.changed_in_run = p_run_id or l.dirty_at is not null or l.base = '{}'::jsonb
+         or exists (select from notion_sync.tombstones t where t.mapping_id = l.mapping_id
+                      and t.record_key = l.record_key and t.resolved_at is null));
+  update rc_pairs p set notion = n.cols, pending = n.pending
+  from notion_sync.notion_column_values(v_map.mapping_id, (select array_agg(page_id) from rc_pairs)) n
+  where n.page_id = p.page_id;
+  update rc_pairs p set supabase = s.cols, record_exists = true
+  from notion_sync.record_column_values(v_map.mapping_id, (select array_agg(record_key) from rc_pairs)) s
+  where s.record_key = p.record_key;
+
+  -- per field: the three-way truth table (and first contact without a base)
+  insert into rc_fields (page_id, record_key, field, property_type, direction, has_base, base, notion, supabase,
+                         pending)
+  select p.page_id, p.record_key, f.field, f.property_type, f.direction, p.base ? f.field,
+         p.base -> f.field, p.notion -> f.field, p.supabase -> f.field, coalesce(f.field = any (p.pending), false)
+  from rc_pairs p cross join notion_sync.mapping_fields(v_map.mapping_id) f
+  where p.record_exists and p.staged and not p.in_trash;
+  update rc_fields set action = notion_sync.field_action(pending, has_base, base, notion, supabase, property_type,
+                                                         direction, v_policy, v_auto);
+  -- a relation of record keys is pushed once every key has a page (not a part of it)
+  update rc_fields f set action = 'pending'
+  from notion_sync.related_mappings(v_map.mapping_id) r
+  where f.action = 'to_notion' and f.field = r.field and jsonb_typeof(f.supabase) = 'array'
+    and jsonb_array_length(notion_sync.relation_page_ids(r.related_mapping_id, f.supabase))
+        < jsonb_array_length(f.supabase);
+
+  -- records: deleted in Supabase, pages trashed in Notion or missing from a completed full scan
+  insert into rc_records (page_id, record_key, action)
+  select p.page_id, p.record_key,
+         case when not coalesce(p.record_exists, false) then 'record_deleted'
+              when p.in_trash then 'page_trashed'
+              else 'page_missing' end
+  from rc_pairs p
+  where (not coalesce(p.record_exists, false) or p.in_trash or (v_scan_done and not coalesce(p.seen, false)))
+    -- a deletion a person is already deciding on is left to them
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = p.page_id and c.status = 'open' and c.kind in ('record_deleted', 'page_missing'));
+  -- new pages: after the scan (full runs) or at once (incremental runs of an established mapping)
+  insert into rc_records (page_id, action, values, pending)
+  select sp.page_id, 'insert_record', n.cols, n.pending
+  from notion_sync.staged_pages sp
+  join notion_sync.notion_column_values(v_map.mapping_id,
+         (select array_agg(s.page_id) from notion_sync.staged_pages s
+          where s.mapping_id = v_map.mapping_id and s.seen_in_run = p_run_id and not s.in_trash
+            and not exists (select from notion_sync.links l where l.mapping_id = s.mapping_id and l.page_id = s.page_id))) n
+    on n.page_id = sp.page_id
+  where sp.mapping_id = v_map.mapping_id
+    and (v_established or v_create) and (v_run.mode = 'incremental' or v_scan_done)
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = sp.page_id and c.status = 'open' and c.kind in ('match_review', 'ambiguous'))
+    -- a page the table refused, or whose record was deleted, which a person (or the unlink
+    -- policy) chose to leave as it is
+    and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
+                      and c.page_id = sp.page_id and c.status = 'dismissed'
+                      and c.kind in ('apply_failed', 'record_deleted'));
+  -- records without a page: only after a completed full scan, on first contact only if asked
+  if v_scan_done and (v_established or v_create) then
+    execute format($q$
+      insert into rc_records (record_key, action, values)
+      select t.%2$I::text, 'create_page',
+             (select jsonb_object_agg(f.field, to_jsonb(t) -> f.field)
+              from notion_sync.mapping_fields($1) f where f.direction = 'both')
+      from %1$s t
+      where ($2::text is null or (to_jsonb(t) ->> $2) = $3::text)
+        and not exists (select from notion_sync.links l where l.mapping_id = $1 and l.record_key = t.%2$I::text)
+        -- a record whose page is trashed or missing, which a person (or the unlink policy) chose to
+        -- leave as it is
+        and not exists (select from notion_sync.conflicts c where c.mapping_id = $1 and c.status = 'dismissed'
+                          and c.kind = 'page_missing' and c.record_key = t.%2$I::text)
+        and not exists (select from notion_sync.conflicts c where c.mapping_id = $1
+                          and c.status = 'open' and c.kind in ('match_review', 'ambiguous')
+                          and (c.record_key = t.%2$I::text
+                               or exists (select from jsonb_array_elements(c.details -> 'candidates') x
+                                          where x ->> 'record_key' = t.%2$I::text)))$q$,
+      v_target, v_map.key_column)
+    using v_map.mapping_id, v_map.owner_column, v_map.owner_id;
+  end if;
+
+  -- the safety valve: too many changes to one side holds that side for one review
+  select count(*) into v_links from notion_sync.links l where l.mapping_id = v_map.mapping_id;
+  v_threshold := greatest(v_map.bulk_threshold_rows, ceil(v_links * v_map.bulk_threshold_percent / 100.0)::integer);
+  -- (an import the caller asked for on first contact, create_unmatched before any completed full
+  -- scan, is what the run is for and is not held)
+  v_counts := jsonb_build_object(
+    'notion_to_supabase', (select count(distinct record_key) from rc_fields where action = 'to_supabase')
+                          + (select count(*) from rc_records where action = 'insert_record' and v_established),
+    'supabase_to_notion', (select count(distinct record_key) from rc_fields where action = 'to_notion')
+                          + (select count(*) from rc_records where action = 'create_page' and v_established),
+    'inserts', (select count(*) from rc_records where action = 'insert_record'),
+    'creates', (select count(*) from rc_records where action = 'create_page'),
+    'missing', (select count(*) from rc_records where action in ('record_deleted', 'page_trashed', 'page_missing')),
+    'conflicts', (select count(distinct record_key) from rc_fields where action = 'conflict'),
+    'converged', (select count(*) from rc_fields where action = 'converged'),
+    'pending', (select count(distinct page_id) from rc_fields where action = 'pending')
+               + (select count(*) from rc_records where action = 'insert_record' and cardinality(pending) > 0),
+    'pending_fields', coalesce((select jsonb_agg(x.v) from (
+        (select jsonb_build_object('page_id', page_id, 'record_key', record_key, 'field', field) as v
+         from rc_fields where action = 'pending' order by page_id, field)
+        union all
+        (select jsonb_build_object('page_id', r.page_id, 'field', f) from rc_records r, unnest(r.pending) f
+         where r.action = 'insert_record' order by r.page_id, f)
+        limit 100) x), '[]'::jsonb),
+    'threshold', v_threshold);
+  if (v_counts ->> 'notion_to_supabase')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'notion_to_supabase' then
+    v_held := array_append(v_held, 'notion_to_supabase');
+  end if;
+  if (v_counts ->> 'supabase_to_notion')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'supabase_to_notion' then
+    v_held := array_append(v_held, 'supabase_to_notion');
+  end if;
+  if (v_counts ->> 'missing')::int > v_threshold and p_options ->> 'approve_bulk' is distinct from 'missing' then
+    v_held := array_append(v_held, 'missing');
+  end if;
+  v_diff := jsonb_build_object(
+    'fields', coalesce((select jsonb_agg(jsonb_build_object('page_id', page_id, 'record_key', record_key,
+                          'field', field, 'action', action, 'base', base, 'notion', notion, 'supabase', supabase)
+                          order by record_key, field)
+                        from (select * from rc_fields where action not in ('none') limit 1000) x), '[]'::jsonb),
+    'records', coalesce((select jsonb_agg(jsonb_build_object('page_id', page_id, 'record_key', record_key,
+                           'action', action)) from (select * from rc_records limit 1000) x), '[]'::jsonb));
+  v_summary := v_counts || jsonb_build_object('held', to_jsonb(v_held), 'dry_run', v_dry, 'policy', v_policy);
+
+  if v_dry then
+    update notion_sync.runs r set summary = v_summary, heartbeat_at = now() where r.run_id = p_run_id;
+    return v_summary || jsonb_build_object('diff', v_diff);
+  end if;
+
+  if cardinality(v_held) > 0 then
+    perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'bulk_change', null, null, '{}'::jsonb,
+      jsonb_build_object('held', to_jsonb(v_held), 'counts', v_counts, 'diff', v_diff));
+    update rc_fields set action = 'held'
+    where (action = 'to_supabase' and 'notion_to_supabase' = any (v_held))
+       or (action = 'to_notion' and 'supabase_to_notion' = any (v_held));
+    delete from rc_records
+    where (action = 'insert_record' and 'notion_to_supabase' = any (v_held) and v_established)
+       or (action = 'create_page' and 'supabase_to_notion' = any (v_held) and v_established)
+       or (action in ('record_deleted', 'page_trashed', 'page_missing') and 'missing' = any (v_held));
+  end if;
+
+  -- Notion → Supabase, one compare-and-set per record: all in one subtransaction; if the table
+  -- refuses a value (a constraint, a trigger, its policy), again record by record, and a refused
+  -- record becomes a field conflict naming the error (the others are written)
+  begin
+    for v_rec in
+      select f.page_id, f.record_key,
+             jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
+      from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
+    loop
+      perform notion_sync.apply_notion_values(v_map.mapping_id, p_run_id, v_rec.page_id, v_rec.record_key, v_rec.fields);
+    end loop;
+  exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+    for v_rec in
+      select f.page_id, f.record_key,
+             jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
+      from rc_fields f where f.action = 'to_supabase' group by f.page_id, f.record_key
+    loop
+      begin
+        perform notion_sync.apply_notion_values(v_map.mapping_id, p_run_id, v_rec.page_id, v_rec.record_key, v_rec.fields);
+      exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'field', v_rec.page_id, v_rec.record_key,
+          v_rec.fields, jsonb_build_object('error', 'the table refused Notion''s value: ' || sqlerrm));
+        update rc_fields f set action = 'refused' where f.record_key = v_rec.record_key and f.action = 'to_supabase';
+      end;
+    end loop;
+  end;
+  -- equal on both sides: the base advances (echoes of our own writes end here, by value)
+  update notion_sync.links l
+  set base = l.base || c.vals, synced_at = now()
+  from (select record_key, jsonb_object_agg(field, notion) as vals from rc_fields
+        where action = 'converged' group by record_key) c
+  where l.mapping_id = v_map.mapping_id and l.record_key = c.record_key;
+  -- Supabase → Notion: this plan replaces the pending pushes of the pairs it evaluated
+  update notion_sync.outbox o set status = 'cancelled', updated_at = now()
+  where o.mapping_id = v_map.mapping_id and o.op = 'update' and o.status = 'pending' and o.advance_base
+    and o.page_id in (select f.page_id from rc_fields f);
+  -- the outbox, with the base each field expects in Notion
+  for v_rec in
+    select f.page_id, f.record_key, jsonb_object_agg(f.field, f.supabase) as vals,
+           jsonb_object_agg(f.field, case when f.has_base and f.notion is not distinct from f.base
+                                          then f.base else f.notion end) as expected
+    from rc_fields f where f.action = 'to_notion' group by f.page_id, f.record_key
+  loop
+    perform notion_sync.queue_push(v_map.mapping_id, v_rec.page_id, v_rec.record_key, v_rec.vals, v_rec.expected, p_run_id);
+  end loop;
+  -- divergent values: one conflict per record, both values kept
+  for v_rec in
+    select f.page_id, f.record_key, bool_and(f.has_base) as has_base,
+           jsonb_object_agg(f.field, jsonb_build_object('base', f.base, 'notion', f.notion, 'supabase', f.supabase)) as fields
+    from rc_fields f where f.action = 'conflict' group by f.page_id, f.record_key
+  loop
+    perform notion_sync.open_conflict(v_map.mapping_id, p_run_id,
+      case when v_rec.has_base then 'field' else 'first_contact' end, v_rec.page_id, v_rec.record_key, v_rec.fields);
+  end loop;
+
+  -- records for new pages: all in one subtransaction; if the table refuses one (a constraint, a
+  -- trigger, its policy), again page by page, and a refused page gets an apply_failed conflict
+  -- naming the error (the others get their records)
+  begin
+    for v_rec in select * from rc_records r where r.action = 'insert_record' order by r.page_id loop
+      perform notion_sync.insert_page_record(v_map.mapping_id, v_rec.page_id, v_rec.values, v_rec.pending, p_run_id);
+    end loop;
+  exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+    for v_rec in select * from rc_records r where r.action = 'insert_record' order by r.page_id loop
+      begin
+        perform notion_sync.insert_page_record(v_map.mapping_id, v_rec.page_id, v_rec.values, v_rec.pending, p_run_id);
+      exception when integrity_constraint_violation or data_exception or raise_exception or insufficient_privilege then
+        perform notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'apply_failed', v_rec.page_id, null,
+          (select jsonb_object_agg(k, jsonb_build_object('base', null, 'notion', v_rec.values -> k, 'supabase', null))
+           from jsonb_object_keys(v_rec.values) k),
+          jsonb_build_object('error', 'the table refused the page''s record: ' || sqlerrm));
+        update rc_records r set action = 'insert_refused' where r.page_id = v_rec.page_id and r.action = 'insert_record';
+      end;
+    end loop;
+  end;
+  -- a page whose record the table refused before and took now: the question is settled
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(), resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
+  where c.mapping_id = v_map.mapping_id and c.kind = 'apply_failed' and c.status = 'open'
+    and c.page_id in (select r.page_id from rc_records r where r.action = 'insert_record');
+
+  -- the other records and pages
+  for v_rec in select * from rc_records r where r.action <> 'insert_record' order by r.action, r.page_id, r.record_key loop
+    if v_rec.action = 'insert_refused' then
+      null;
+    elsif v_rec.action = 'create_page' then
+      perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
+    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'record_deleted' then
+      insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, properties)
+      values (v_map.owner_id, v_map.mapping_id, p_run_id, 'trash', v_rec.page_id, v_rec.record_key, '{}'::jsonb);
+      update notion_sync.tombstones t set resolved_at = now()
+      where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key and t.resolved_at is null;
+    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'page_trashed' then
+      perform notion_sync.delete_record(v_map.mapping_id, v_rec.record_key, p_run_id, null);
+    else
+      -- hold (the default), and a page merely missing from a scan until it is verified; unlink
+      -- dismisses the conflict at once, as a person's skip does, and forgets the pair
+      v_conflict := notion_sync.open_conflict(v_map.mapping_id, p_run_id,
+        case when v_rec.action = 'record_deleted' then 'record_deleted' else 'page_missing' end,
+        v_rec.page_id, v_rec.record_key, '{}'::jsonb,
+        jsonb_build_object('state', case v_rec.action when 'page_trashed' then 'trashed'
+                                                      when 'page_missing' then 'unverified' else 'deleted' end,
+                           'last_values', (select t.last_values from notion_sync.tombstones t
+                                           where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key
+                                             and t.resolved_at is null order by t.deleted_at desc limit 1)));
+      if v_map.delete_policy = 'unlink' then
+        update notion_sync.conflicts c
+        set status = 'dismissed', resolved_at = now(),
+            resolution = jsonb_build_object('action', 'skip', 'by', 'delete_policy')
+        where c.conflict_id = v_conflict;
+        delete from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.page_id = v_rec.page_id;
+        update notion_sync.tombstones t set resolved_at = now()
+        where t.mapping_id = v_map.mapping_id and t.record_key = v_rec.record_key and t.resolved_at is null;
+      end if;
+    end if;
+  end loop;
+
+  -- pages of this run relating to pages it linked (a data source relating to itself): their records
+  -- take the related keys now, compare-and-set against the empty column they were created with
+  for v_rec in
+    select n.page_id, l.record_key,
+           jsonb_object_agg(f, n.cols -> f) as set_values, jsonb_object_agg(f, null) as expected
+    from rc_records r
+    join notion_sync.notion_column_values(v_map.mapping_id,
+           (select array_agg(x.page_id) from rc_records x
+            where x.action = 'insert_record' and cardinality(x.pending) > 0)) n on n.page_id = r.page_id
+    join notion_sync.links l on l.mapping_id = v_map.mapping_id and l.page_id = r.page_id
+    cross join lateral unnest(r.pending) f
+    where r.action = 'insert_record' and not f = any (n.pending)
+    group by n.page_id, l.record_key
+  loop
+    if notion_sync.write_record(v_map.mapping_id, v_rec.record_key, v_rec.set_values, v_rec.expected, p_run_id) is not null then
+      v_filled := v_filled || (select jsonb_agg(jsonb_build_object('page_id', v_rec.page_id, 'field', k))
+                               from jsonb_object_keys(v_rec.set_values) k);
+    end if;
+  end loop;
+  -- what the summary counted pending and was filled so is pending no more
+  if v_filled <> '[]'::jsonb then
+    v_summary := v_summary || jsonb_build_object(
+      'pending', (v_summary ->> 'pending')::integer
+                 - (select count(*) from rc_records r where r.action = 'insert_record' and cardinality(r.pending) > 0
+                      and not exists (select from unnest(r.pending) f
+                                      where not v_filled @> jsonb_build_array(jsonb_build_object('page_id', r.page_id, 'field', f)))),
+      'pending_fields', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_summary -> 'pending_fields') e
+                                  where not v_filled @> jsonb_build_array(e - 'record_key')), '[]'::jsonb));
+  end if;
+
+  -- value conflicts whose fields now agree on both sides are obsolete (a later write settled them)
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(),
+      resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
+  from rc_pairs p
+  where c.mapping_id = v_map.mapping_id and c.status = 'open' and c.page_id = p.page_id
+    and c.kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed', 'formatting_would_be_lost')
+    and c.fields <> '{}'::jsonb and p.notion is not null and p.supabase is not null
+    and not exists (select from jsonb_object_keys(c.fields) k
+                    left join notion_sync.mapping_fields(v_map.mapping_id) f on f.field = k
+                    -- (a field missing from Notion's values cannot be read yet: not settled)
+                    where not (p.notion ? k and p.supabase ? k)
+                       or not notion_sync.column_values_match(f.property_type, p.notion -> k, p.supabase -> k));
+
+  -- what was looked at is no longer dirty, unless a field of it is pending
+  update notion_sync.links l set dirty_at = null
+  where l.mapping_id = v_map.mapping_id and l.dirty_at is not null
+    and l.record_key in (select record_key from rc_pairs)
+    and l.record_key not in (select record_key from rc_fields where action = 'pending');
+  update notion_sync.links l set dirty_at = now()
+  from (select distinct f.record_key from rc_fields f where f.action = 'pending') p
+  where l.mapping_id = v_map.mapping_id and l.record_key = p.record_key and l.dirty_at is null;
+  delete from notion_sync.record_changes c
+  where c.mapping_id = v_map.mapping_id
+    and (c.record_key in (select record_key from notion_sync.links l where l.mapping_id = v_map.mapping_id)
+         or c.record_key in (select record_key from rc_records where action = 'create_page'));
+
+  update notion_sync.runs r
+  set summary = v_summary,
+      inserted = r.inserted + (select count(*) from rc_records where action = 'insert_record'),
+      updated = r.updated + (select count(distinct record_key) from rc_fields where action = 'to_supabase'),
+      unchanged = r.unchanged + (select count(*) from rc_pairs p where not exists (
+                    select from rc_fields f where f.record_key = p.record_key and f.action <> 'none')),
+      conflicts = (select count(*) from notion_sync.conflicts c where c.run_id = p_run_id and c.status = 'open'),
+      heartbeat_at = now()
+  where r.run_id = p_run_id;
+  return v_summary;
+end
+$$;
