@@ -1,21 +1,35 @@
--- A deletion a person skipped, or the unlink policy forgot, stays as it is (fix). Skipping a
--- record_deleted or page_missing conflict, and the unlink delete policy, drop the pair's link so
--- that each side keeps what it has. But the next completed full scan found the survivor without a
--- link and treated it as new:
---   * the page of a deleted record became a record again: the deletion was undone, unasked;
---   * the record of a trashed page got a new page: a second page, the first one still in the trash.
--- Now reconcile_run (the 20261126002000 body otherwise) leaves them alone:
---   * a page whose record_deleted conflict is dismissed gets no new record (as a page the table
---     refused and a person skipped, apply_failed, already did not);
---   * a record whose page_missing conflict is dismissed gets no new page;
---   * the unlink policy leaves the same trail as a person's skip: the record_deleted or
---     page_missing conflict it would have opened under hold, dismissed at once with the resolution
---     {"action": "skip", "by": "delete_policy"}. Before, it left no trace at all.
--- The way back is the usual one: a page un-trashed in Notion, or a record inserted again, has no
--- link and is matched after the next completed full scan like any other (an exact title links it,
--- a similar one asks a person); once linked, the pair is synced as any other.
+-- A deletion decided stays decided (fix): reconcile_run, the 20261126002000 body otherwise.
+--
+-- 1. Decided deletions were asked again. A pair stayed linked once both its sides were gone, so
+--    every later run saw its record deleted (or its page trashed) again:
+--      * after a person chose to delete the record of a trashed page, or to trash the page of a
+--        deleted record, the next full run opened a new record_deleted conflict, and so on;
+--      * under trash_other_side, every run queued one more trash of a page already trashed;
+--      * between a person's choice and the push that carries it out (a trash or a restore waiting
+--        in the outbox), the next run opened the same conflict again.
+--    Now a pair gone on both sides (the record deleted, the page trashed or missing from a completed
+--    full scan) is left alone, and the record's tombstone is settled; a pair whose trash or restore
+--    waits in the outbox is left to the push. If the page comes back later, its pair is decided
+--    again as any record deleted while its page lives.
+--
+-- 2. A deletion a person skipped, or the unlink policy forgot, stays as it is. Skipping a
+--    record_deleted or page_missing conflict, and the unlink policy, drop the pair's link so that
+--    each side keeps what it has. But the next completed full scan found the survivor without a
+--    link and took it for new:
+--      * the page of a deleted record became a record again: the deletion was undone, unasked;
+--      * the record of a trashed page got a new page: a second page, the first still in the trash.
+--    Now:
+--      * a page whose record_deleted conflict is dismissed gets no new record (as a page the table
+--        refused and a person skipped, apply_failed, already did not);
+--      * a record whose page_missing conflict is dismissed gets no new page;
+--      * the unlink policy leaves the trail of a person's skip: the conflict hold would have
+--        opened, dismissed at once with the resolution {"action": "skip", "by": "delete_policy"}.
+--        Before, it left no trace at all.
+--    The way back is the usual one: a page taken out of the trash, or a record inserted again, has
+--    no link and is matched after the next completed full scan like any other (an exact title links
+--    it, a similar one asks a person).
 
--- reconcile_run, deciding each field with field_action --------------------------------------------
+-- reconcile_run -----------------------------------------------------------------------------------
 create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
@@ -123,7 +137,12 @@ begin
   where (not coalesce(p.record_exists, false) or p.in_trash or (v_scan_done and not coalesce(p.seen, false)))
     -- a deletion a person is already deciding on is left to them
     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
-                      and c.page_id = p.page_id and c.status = 'open' and c.kind in ('record_deleted', 'page_missing'));
+                      and c.page_id = p.page_id and c.status = 'open' and c.kind in ('record_deleted', 'page_missing'))
+    -- gone on both sides (the record deleted, its page trashed or missing): nothing is left to decide
+    and not (not coalesce(p.record_exists, false) and (p.in_trash or (v_scan_done and not coalesce(p.seen, false))))
+    -- a deletion already decided, whose trash or restore waits in the outbox, is left to the push
+    and not exists (select from notion_sync.outbox o where o.mapping_id = v_map.mapping_id and o.page_id = p.page_id
+                      and o.op in ('trash', 'restore') and o.status in ('pending', 'in_flight'));
   -- new pages: after the scan (full runs) or at once (incremental runs of an established mapping)
   insert into rc_records (page_id, action, values, pending)
   select sp.page_id, 'insert_record', n.cols, n.pending
@@ -305,6 +324,12 @@ begin
   set status = 'resolved', resolved_at = now(), resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
   where c.mapping_id = v_map.mapping_id and c.kind = 'apply_failed' and c.status = 'open'
     and c.page_id in (select r.page_id from rc_records r where r.action = 'insert_record');
+
+  -- a record deleted in Supabase whose page is gone from Notion too: its deletion is settled
+  update notion_sync.tombstones t set resolved_at = now()
+  from rc_pairs p
+  where t.mapping_id = v_map.mapping_id and t.record_key = p.record_key and t.resolved_at is null
+    and not coalesce(p.record_exists, false) and (p.in_trash or (v_scan_done and not coalesce(p.seen, false)));
 
   -- the other records and pages
   for v_rec in select * from rc_records r where r.action <> 'insert_record' order by r.action, r.page_id, r.record_key loop
