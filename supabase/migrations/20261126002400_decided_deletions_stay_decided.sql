@@ -25,9 +25,10 @@
 --      * the unlink policy leaves the trail of a person's skip: the conflict hold would have
 --        opened, dismissed at once with the resolution {"action": "skip", "by": "delete_policy"}.
 --        Before, it left no trace at all.
---    The way back is the usual one: a page taken out of the trash, or a record inserted again, has
---    no link and is matched after the next completed full scan like any other (an exact title links
---    it, a similar one asks a person).
+--    A page taken out of the trash after that finds its record again, while the record is still
+--    there without a page: they are linked without a base, so the next run compares them as on
+--    first contact (before, the page became a second record). The page of a deleted record stays
+--    without one, unless a record inserted later matches it like any unlinked page.
 
 -- reconcile_run -----------------------------------------------------------------------------------
 create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
@@ -143,6 +144,21 @@ begin
     -- a deletion already decided, whose trash or restore waits in the outbox, is left to the push
     and not exists (select from notion_sync.outbox o where o.mapping_id = v_map.mapping_id and o.page_id = p.page_id
                       and o.op in ('trash', 'restore') and o.status in ('pending', 'in_flight'));
+  -- pages back from the trash whose pair was forgotten (a person skipped their page_missing
+  -- conflict, or unlink did): linked again to their record, when it is still there without a page
+  insert into rc_records (page_id, record_key, action)
+  select distinct on (c.page_id) c.page_id, c.record_key, 'relink'
+  from notion_sync.conflicts c
+  join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
+  join notion_sync.record_column_values(v_map.mapping_id,
+         (select array_agg(x.record_key) from notion_sync.conflicts x
+          where x.mapping_id = v_map.mapping_id and x.kind = 'page_missing' and x.status = 'dismissed')) s
+    on s.record_key = c.record_key
+  where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
+    and sp.seen_in_run = p_run_id and not sp.in_trash
+    and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
+                      and (l.page_id = c.page_id or l.record_key = c.record_key))
+  order by c.page_id, c.created_at desc;
   -- new pages: after the scan (full runs) or at once (incremental runs of an established mapping)
   insert into rc_records (page_id, action, values, pending)
   select sp.page_id, 'insert_record', n.cols, n.pending
@@ -156,6 +172,7 @@ begin
     and (v_established or v_create) and (v_run.mode = 'incremental' or v_scan_done)
     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
                       and c.page_id = sp.page_id and c.status = 'open' and c.kind in ('match_review', 'ambiguous'))
+    and not exists (select from rc_records r where r.page_id = sp.page_id and r.action = 'relink')
     -- a page the table refused, or whose record was deleted, which a person (or the unlink
     -- policy) chose to leave as it is
     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
@@ -337,6 +354,17 @@ begin
       null;
     elsif v_rec.action = 'create_page' then
       perform notion_sync.queue_create(v_map.mapping_id, p_run_id, v_rec.record_key, v_rec.values);
+    elsif v_rec.action = 'relink' then
+      -- no base: the next run compares the two sides as on first contact
+      insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
+      select v_map.mapping_id, v_rec.page_id, v_map.owner_id, v_rec.record_key, '{}'::jsonb
+      where not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
+                          and (l.page_id = v_rec.page_id or l.record_key = v_rec.record_key));
+      update notion_sync.conflicts c
+      set status = 'resolved', resolved_at = now(),
+          resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
+      where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
+        and c.page_id = v_rec.page_id and c.record_key = v_rec.record_key;
     elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'record_deleted' then
       insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, properties)
       values (v_map.owner_id, v_map.mapping_id, p_run_id, 'trash', v_rec.page_id, v_rec.record_key, '{}'::jsonb);

@@ -1,9 +1,9 @@
 -- A deletion a person skipped, or the unlink policy forgot, stays as it is at the next full scans:
 -- the page of a deleted record is not made a record again, the record of a trashed page gets no
--- second page, and the unlink policy leaves the conflict it decided, dismissed. A page un-trashed
--- later is matched again by its title.
+-- second page, and the unlink policy leaves the conflict it decided, dismissed. A page taken out of
+-- the trash later finds its record again, whatever their titles.
 begin;
-select plan(10);
+select plan(11);
 
 select tests.linked_tasks('skipped@example.com', jsonb_build_array(
   tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'), tests.task_page('p3', 'Three'),
@@ -55,7 +55,9 @@ select is((select count(*)::int from notion_sync_demo.tasks where title in ('Thr
 select is_empty($$ select 1 from notion_sync.outbox where op = 'create' $$,
   'Under unlink too, no second page is created.');
 
--- p2 is taken out of the trash in Notion: a full run, with residue matching after its scan
+-- p2's record is renamed, then p2 is taken out of the trash in Notion: a full run, with residue
+-- matching after its scan (which cannot pair them by title any more)
+update notion_sync_demo.tasks set title = 'Two, renamed' where title = 'Two';
 select notion_sync_api.start_run('tasks', 'retrieve', 'full') ->> 'run_id' as run \gset
 select notion_sync_api.stage_pages(:'run', jsonb_build_array(tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'),
   tests.task_page('p3', 'Three'), tests.task_page('p4', 'Four', 'Todo', false, true), tests.task_page('p5', 'Five')));
@@ -65,8 +67,10 @@ select notion_sync_api.match_residue(:'run');
 select notion_sync_api.reconcile(:'run');
 select notion_sync_api.finish_run(:'run', 'completed');
 select is((select t.title from notion_sync_demo.tasks t join notion_sync.links l on l.record_key = t.task_id::text
-           where l.page_id = 'p2'), 'Two',
+           where l.page_id = 'p2'), 'Two, renamed',
   'A skipped page taken out of the trash is linked to its record again, not made a second record.');
+select is((select l.base from notion_sync.links l where l.page_id = 'p2'), '{}'::jsonb,
+  'It is linked without a base: the next run compares the two sides as on first contact.');
 
 select * from finish();
 rollback;

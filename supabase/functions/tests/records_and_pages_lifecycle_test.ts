@@ -1,0 +1,418 @@
+/**
+ * Records and pages made, edited, deleted and restored on both sides at random, through the
+ * functions and the emulator, under each delete policy, with creates and updates sometimes answered
+ * by a fault, and a person deciding every question at random. Every title is unique when it is
+ * typed, so after each step:
+ *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
+ *   - nothing deleted unasked: a record (a page) that was there before the step is gone only if the
+ *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner;
+ *   - nothing brought back unasked: a page that had a record gets a new one, and a record that had
+ *     a page a new page, only when a person chose to restore it;
+ *   - nothing asked twice: once a person has answered every question, the next sync asks nothing;
+ *   - nothing left behind: a live page or record without a partner, and a linked pair whose title
+ *     differs, are explained by a conflict (open, or dismissed by a person's skip);
+ *   - quiet: one more full retrieve and push queue nothing and ask nothing.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import postgres from "postgres";
+import { asUser, closeDb } from "../_shared/db.ts";
+import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
+import {
+  activity,
+  EMULATOR_TOKEN,
+  emulatorControl,
+  emulatorNotion,
+  freshUser,
+  invoke,
+  newEmulatorDataSource,
+} from "../../../stack/testing.ts";
+
+type Policy = "hold" | "trash_other_side" | "unlink";
+type Action =
+  | { t: "notion_create" }
+  | { t: "notion_edit"; k: number }
+  | { t: "notion_trash"; k: number }
+  | { t: "notion_untrash"; k: number }
+  | { t: "supabase_insert" }
+  | { t: "supabase_edit"; k: number }
+  | { t: "supabase_delete"; k: number };
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  fc.constant({ t: "notion_create" as const }),
+  fc.record({ t: fc.constant("notion_edit" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("notion_trash" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("notion_untrash" as const), k: fc.nat(9) }),
+  fc.constant({ t: "supabase_insert" as const }),
+  fc.record({ t: fc.constant("supabase_edit" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("supabase_delete" as const), k: fc.nat(9) }),
+);
+const stepArb = fc.record({
+  actions: fc.array(actionArb, { minLength: 1, maxLength: 3 }),
+  policy: fc.constantFrom<Policy>("hold", "hold", "trash_other_side", "unlink"),
+  fault: fc.constantFrom("none", "none", "create_committed_503", "update_503"),
+  // the person's choices, taken in turn for each question
+  choices: fc.array(fc.nat(2), { minLength: 12, maxLength: 12 }),
+});
+
+/** The valid answers to a conflict, by kind (skip is always one). */
+function answers(c: { kind: string; page_id: string | null }): string[] {
+  switch (c.kind) {
+    case "record_deleted": // restore the record / trash the page
+    case "page_missing": // delete the record / restore the page
+    case "field":
+    case "first_contact":
+    case "changed_during_apply":
+    case "formatting_would_be_lost":
+      return ["prefer_notion", "prefer_supabase", "skip"];
+    case "push_failed":
+      return c.page_id ? ["prefer_notion", "prefer_supabase", "skip"] : ["prefer_supabase", "skip"];
+    default: // match_review, ambiguous, apply_failed, bulk_change
+      return ["skip"];
+  }
+}
+
+interface Page {
+  id: string;
+  title: string;
+  trashed: boolean;
+}
+
+Deno.test("records and pages made and deleted on both sides are never doubled, never lost unasked, and settle", async () => {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  await admin`select tests.owner_only_table('lifecycle_tasks',
+    'task_id uuid primary key default gen_random_uuid(), name text')`;
+  await admin.end();
+  const notion = emulatorNotion();
+  const faults: string[] = [];
+  try {
+    const dataSourceId = await newEmulatorDataSource("Lifecycle", { Name: { title: {} } });
+    const user = await freshUser("lifecycle");
+    const connectionId = await connectNotion(user, { name: "lc", token: EMULATOR_TOKEN });
+    const schema = await notion.dataSources.retrieve({ data_source_id: dataSourceId });
+    const mapping = await ensureMapping(user.claims, {
+      name: "lifecycle",
+      connectionId,
+      dataSourceId,
+      targetSchema: "public",
+      targetTable: "lifecycle_tasks",
+      keyColumn: "task_id",
+      ownerColumn: "owner_id",
+      fieldMap: [{
+        property_id: schema.properties.Name.id,
+        name: "Name",
+        type: "title",
+        column: "name",
+      }],
+      notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+    });
+    const retrieve = async () => {
+      const res = await invoke(
+        "retrieve-from-database",
+        { databaseType: "lifecycle", mode: "full", createUnmatched: true },
+        user.jwt,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    const push = async () => {
+      const res = await invoke("sync-from-supabase", { databaseType: "lifecycle" }, user.jwt);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    const db = <T>(fn: Parameters<typeof asUser>[1]) => asUser(user.claims, fn) as Promise<T>;
+
+    /** Every page of the data source, in the trash too, as Notion has it. */
+    const pages = async (): Promise<Page[]> => {
+      const state = await emulatorControl("state");
+      const ids = Object.values(state.pages as Record<string, any>)
+        .filter((p) => p.parent?.type === "data_source_id" && p.parent.id === dataSourceId)
+        .map((p) => p.id as string);
+      const out: Page[] = [];
+      for (const id of ids) {
+        const p = await emulatorControl(`pages/${id}`);
+        out.push({
+          id: p.id,
+          title: p.properties.Name.title.map((t: { plain_text: string }) => t.plain_text).join(""),
+          trashed: Boolean(p.in_trash),
+        });
+      }
+      return out.sort((a, b) => a.id.localeCompare(b.id));
+    };
+    const records = () =>
+      db<{ key: string; name: string }[]>((tx) =>
+        tx`select task_id::text as key, name from public.lifecycle_tasks order by task_id`
+      );
+    const links = () =>
+      db<{ page_id: string; record_key: string }[]>((tx) =>
+        tx`select page_id, record_key from notion_sync.links where mapping_id = ${mapping}`
+      );
+    const conflicts = () =>
+      db<
+        {
+          conflict_id: string;
+          kind: string;
+          status: string;
+          page_id: string | null;
+          record_key: string | null;
+        }[]
+      >((tx) =>
+        tx`select conflict_id, kind, status, page_id, record_key from notion_sync.conflicts
+           where mapping_id = ${mapping} order by created_at, conflict_id`
+      );
+
+    let typed = 0;
+    const fresh = () => `t${++typed}`;
+    /** Every pair ever linked, both ways. */
+    const everRecordOf = new Map<string, string>();
+    const everPageOf = new Map<string, string>();
+    const remember = (ls: { page_id: string; record_key: string }[]) => {
+      for (const l of ls) {
+        everRecordOf.set(l.page_id, l.record_key);
+        everPageOf.set(l.record_key, l.page_id);
+      }
+    };
+
+    await fc.assert(
+      fc.asyncProperty(stepArb, async ({ actions, policy, fault, choices }) => {
+        const pagesBefore = await pages();
+        const recordsBefore = await records();
+        const linksBefore = await links();
+        // what the test (a person on either side) did, and what a person then chose
+        const deletedByTest = new Set<string>();
+        const trashedByTest = new Set<string>();
+        const chosenDeletes = new Set<string>(); // records a person chose to delete
+        const chosenTrashes = new Set<string>(); // pages a person chose to trash
+        const chosenRestores = new Set<string>(); // pages whose deleted record a person restored
+        const chosenRecreates = new Set<string>(); // records whose missing page a person restored
+        const madeByTest = new Set<string>(); // pages and records the test made
+        remember(linksBefore);
+
+        for (const a of actions) {
+          const live = (await pages()).filter((p) => !p.trashed);
+          const trashed = (await pages()).filter((p) => p.trashed);
+          const rows = await records();
+          if (a.t === "notion_create") {
+            const page = await emulatorControl("pages", {
+              parent: { data_source_id: dataSourceId },
+              properties: { Name: { title: [{ type: "text", text: { content: fresh() } }] } },
+            });
+            madeByTest.add(page.id);
+          } else if (a.t === "notion_edit" && live.length) {
+            await emulatorControl(`pages/${live[a.k % live.length].id}`, {
+              properties: { Name: { title: [{ type: "text", text: { content: fresh() } }] } },
+            });
+          } else if (a.t === "notion_trash" && live.length) {
+            const p = live[a.k % live.length];
+            await emulatorControl(`pages/${p.id}`, { in_trash: true });
+            trashedByTest.add(p.id);
+          } else if (a.t === "notion_untrash" && trashed.length) {
+            await emulatorControl(`pages/${trashed[a.k % trashed.length].id}`, { in_trash: false });
+          } else if (a.t === "supabase_insert") {
+            const [{ key }] = await db<{ key: string }[]>((tx) =>
+              tx`insert into public.lifecycle_tasks (name) values (${fresh()}) returning task_id::text as key`
+            );
+            madeByTest.add(key);
+          } else if (a.t === "supabase_edit" && rows.length) {
+            const r = rows[a.k % rows.length];
+            await db((tx) =>
+              tx`update public.lifecycle_tasks set name = ${fresh()} where task_id = ${r.key}`
+            );
+          } else if (a.t === "supabase_delete" && rows.length) {
+            const r = rows[a.k % rows.length];
+            await db((tx) => tx`delete from public.lifecycle_tasks where task_id = ${r.key}`);
+            deletedByTest.add(r.key);
+          }
+        }
+        await db((tx) =>
+          tx`update notion_sync.mappings set delete_policy = ${policy} where mapping_id = ${mapping}`
+        );
+
+        // a sync, with a fault on the push's first create or update
+        await retrieve();
+        if (fault !== "none") {
+          faults.push(
+            ...(await emulatorControl("faults", {
+              rules: [
+                fault === "create_committed_503"
+                  ? {
+                    method: "POST",
+                    path: "/^\\/v1\\/pages$/",
+                    token: EMULATOR_TOKEN,
+                    action: "committed_503",
+                    times: 1,
+                  }
+                  : {
+                    method: "PATCH",
+                    path: "/v1/pages/",
+                    token: EMULATOR_TOKEN,
+                    action: "error",
+                    status: 503,
+                    times: 1,
+                  },
+              ],
+            })).ids,
+          );
+        }
+        await push();
+        while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
+        await retrieve();
+
+        // a person answers every question, then the sync carries the answers out
+        let turn = 0;
+        {
+          const open = (await conflicts()).filter((c) => c.status === "open");
+          for (const c of open) {
+            const options = answers(c);
+            const action = options[choices[turn++ % choices.length] % options.length];
+            const res = await db<{ r: { status: string } }[]>((tx) =>
+              tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${action}) as r`
+            );
+            if (res[0].r.status !== "resolved") continue;
+            if (c.kind === "page_missing" && action === "prefer_notion" && c.record_key) {
+              chosenDeletes.add(c.record_key);
+            }
+            if (c.kind === "record_deleted" && action === "prefer_supabase" && c.page_id) {
+              chosenTrashes.add(c.page_id);
+            }
+            if (c.kind === "record_deleted" && action === "prefer_notion" && c.page_id) {
+              chosenRestores.add(c.page_id);
+            }
+            if (c.kind === "page_missing" && action === "prefer_supabase" && c.record_key) {
+              chosenRecreates.add(c.record_key);
+            }
+          }
+          await push();
+          await retrieve();
+        }
+
+        const pagesAfter = await pages();
+        const recordsAfter = await records();
+        const linksAfter = await links();
+        const all = await conflicts();
+        const live = pagesAfter.filter((p) => !p.trashed);
+        const context = JSON.stringify({
+          actions,
+          policy,
+          fault,
+          pages: pagesAfter,
+          records: recordsAfter,
+          links: linksAfter,
+          conflicts: all,
+        });
+
+        // no page and no record twice
+        const twice = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
+        assert.deepEqual(twice(live.map((p) => p.title)), [], `a page twice: ${context}`);
+        assert.deepEqual(
+          twice(recordsAfter.map((r) => r.name)),
+          [],
+          `a record twice: ${context}`,
+        );
+
+        // nothing deleted unasked
+        const pageOf = new Map(
+          [...linksBefore, ...linksAfter].map((l) => [l.record_key, l.page_id]),
+        );
+        const recordOf = new Map(
+          [...linksBefore, ...linksAfter].map((l) => [l.page_id, l.record_key]),
+        );
+        const trashedNow = new Set(pagesAfter.filter((p) => p.trashed).map((p) => p.id));
+        const recordKeysNow = new Set(recordsAfter.map((r) => r.key));
+        for (const r of recordsBefore) {
+          if (recordKeysNow.has(r.key) || deletedByTest.has(r.key) || chosenDeletes.has(r.key)) {
+            continue;
+          }
+          const page = pageOf.get(r.key);
+          assert.ok(
+            policy === "trash_other_side" && page && trashedNow.has(page),
+            `record ${r.key} (${r.name}) was deleted unasked: ${context}`,
+          );
+        }
+        for (const p of pagesBefore.filter((p) => !p.trashed)) {
+          if (!trashedNow.has(p.id) || trashedByTest.has(p.id) || chosenTrashes.has(p.id)) continue;
+          const record = recordOf.get(p.id);
+          assert.ok(
+            policy === "trash_other_side" && record && !recordKeysNow.has(record),
+            `page ${p.id} (${p.title}) was trashed unasked: ${context}`,
+          );
+        }
+
+        // nothing brought back unasked: a record made by the sync for a page that had another
+        // record, or a page made for a record that had another page, is a person's restore
+        const keysBefore = new Set(recordsBefore.map((r) => r.key));
+        const idsBefore = new Set(pagesBefore.map((p) => p.id));
+        for (const l of linksAfter) {
+          if (!keysBefore.has(l.record_key) && !madeByTest.has(l.record_key)) {
+            const earlier = everRecordOf.get(l.page_id);
+            assert.ok(
+              !earlier || earlier === l.record_key || chosenRestores.has(l.page_id),
+              `page ${l.page_id} had record ${earlier} and got a new one unasked: ${context}`,
+            );
+          }
+          if (!idsBefore.has(l.page_id) && !madeByTest.has(l.page_id)) {
+            const earlier = everPageOf.get(l.record_key);
+            assert.ok(
+              earlier === l.page_id || !pagesBefore.some((p) => p.id === earlier) ||
+                chosenRecreates.has(l.record_key),
+              `record ${l.record_key} had page ${earlier} and got a new one unasked: ${context}`,
+            );
+          }
+        }
+        remember(linksAfter);
+        // nothing asked twice
+        assert.deepEqual(
+          all.filter((c) => c.status === "open").map((c) => c.kind),
+          [],
+          `a question is open after a person answered every one: ${context}`,
+        );
+
+        // nothing left behind: what is not synced is explained by a conflict
+        const explained = (c: { status: string }) =>
+          c.status === "open" || c.status === "dismissed";
+        const linkedPages = new Set(linksAfter.map((l) => l.page_id));
+        const linkedRecords = new Set(linksAfter.map((l) => l.record_key));
+        for (const p of live.filter((p) => !linkedPages.has(p.id))) {
+          assert.ok(
+            all.some((c) => explained(c) && c.page_id === p.id),
+            `page ${p.id} (${p.title}) has no record and no conflict says why: ${context}`,
+          );
+        }
+        for (const r of recordsAfter.filter((r) => !linkedRecords.has(r.key))) {
+          assert.ok(
+            all.some((c) => explained(c) && c.record_key === r.key),
+            `record ${r.key} (${r.name}) has no page and no conflict says why: ${context}`,
+          );
+        }
+        const titleOf = new Map(pagesAfter.map((p) => [p.id, p]));
+        for (const l of linksAfter) {
+          const p = titleOf.get(l.page_id);
+          const r = recordsAfter.find((r) => r.key === l.record_key);
+          if (!p || p.trashed || !r || p.title === r.name) continue;
+          assert.ok(
+            all.some((c) => explained(c) && (c.page_id === p.id || c.record_key === r.key)),
+            `page ${p.id} says ${p.title} and its record ${r.name}, and no conflict says why: ${context}`,
+          );
+        }
+
+        // quiet
+        const before = await activity(user.claims);
+        await retrieve();
+        await push();
+        assert.deepEqual(
+          await activity(user.claims),
+          before,
+          `one more sync queued or asked something: ${context}`,
+        );
+      }),
+      {
+        seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
+        numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 12),
+      },
+    );
+  } finally {
+    while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
+    await closeDb();
+  }
+});
