@@ -10,7 +10,10 @@
 --    Now a pair gone on both sides (the record deleted, the page trashed or missing from a completed
 --    full scan) is left alone, and the record's tombstone is settled; a pair whose trash or restore
 --    waits in the outbox is left to the push. If the page comes back later, its pair is decided
---    again as any record deleted while its page lives.
+--    again as any record deleted while its page lives, and under trash_other_side too when the sync
+--    itself deleted the record after the page was trashed: before, that policy put the page a
+--    person had taken out of the trash straight back in. trash_other_side now follows only
+--    deletions made in Supabase (an unresolved tombstone).
 --
 -- 2. A deletion a person skipped, or the unlink policy forgot, stays as it is. Skipping a
 --    record_deleted or page_missing conflict, and the unlink policy, drop the pair's link so that
@@ -365,7 +368,11 @@ begin
           resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
       where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
         and c.page_id = v_rec.page_id and c.record_key = v_rec.record_key;
-    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'record_deleted' then
+    elsif v_map.delete_policy = 'trash_other_side' and v_rec.action = 'record_deleted'
+          -- a deletion made in Supabase (captured), not the record the sync itself deleted after
+          -- its page was trashed: that page, taken out of the trash again, is a person's question
+          and exists (select from notion_sync.tombstones t where t.mapping_id = v_map.mapping_id
+                        and t.record_key = v_rec.record_key and t.resolved_at is null) then
       insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, properties)
       values (v_map.owner_id, v_map.mapping_id, p_run_id, 'trash', v_rec.page_id, v_rec.record_key, '{}'::jsonb);
       update notion_sync.tombstones t set resolved_at = now()

@@ -5,7 +5,8 @@
  * typed, so after each step:
  *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
  *   - nothing deleted unasked: a record (a page) that was there before the step is gone only if the
- *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner;
+ *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner; a
+ *     page a person took out of the trash stays out unless a person puts it back;
  *   - nothing brought back unasked: a page that had a record gets a new one, and a record that had
  *     a page a new page, only when a person chose to restore it;
  *   - nothing asked twice: once a person has answered every question, the next sync asks nothing;
@@ -182,6 +183,7 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         // what the test (a person on either side) did, and what a person then chose
         const deletedByTest = new Set<string>();
         const trashedByTest = new Set<string>();
+        const untrashedByTest = new Set<string>();
         const chosenDeletes = new Set<string>(); // records a person chose to delete
         const chosenTrashes = new Set<string>(); // pages a person chose to trash
         const chosenRestores = new Set<string>(); // pages whose deleted record a person restored
@@ -207,8 +209,12 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
             const p = live[a.k % live.length];
             await emulatorControl(`pages/${p.id}`, { in_trash: true });
             trashedByTest.add(p.id);
+            untrashedByTest.delete(p.id);
           } else if (a.t === "notion_untrash" && trashed.length) {
-            await emulatorControl(`pages/${trashed[a.k % trashed.length].id}`, { in_trash: false });
+            const p = trashed[a.k % trashed.length];
+            await emulatorControl(`pages/${p.id}`, { in_trash: false });
+            untrashedByTest.add(p.id);
+            trashedByTest.delete(p.id);
           } else if (a.t === "supabase_insert") {
             const [{ key }] = await db<{ key: string }[]>((tx) =>
               tx`insert into public.lifecycle_tasks (name) values (${fresh()}) returning task_id::text as key`
@@ -336,6 +342,13 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
           assert.ok(
             policy === "trash_other_side" && record && !recordKeysNow.has(record),
             `page ${p.id} (${p.title}) was trashed unasked: ${context}`,
+          );
+        }
+
+        for (const id of untrashedByTest) {
+          assert.ok(
+            !trashedNow.has(id) || chosenTrashes.has(id),
+            `page ${id}, taken out of the trash by a person, was put back unasked: ${context}`,
           );
         }
 
