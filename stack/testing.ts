@@ -54,6 +54,23 @@ export async function invoke(name: string, body: unknown, jwt?: string) {
   return { status: res.status, body: await res.json() };
 }
 
+/**
+ * The two sync calls of a mapping (its databaseType) as a user: retrieve-from-database with extra
+ * body fields, and sync-from-supabase; each returns the answer's body and throws on any other
+ * status than 200, naming it.
+ */
+export function syncCalls(databaseType: string, jwt: string) {
+  const ok = async (name: string, body: Record<string, unknown>) => {
+    const res = await invoke(name, { databaseType, ...body }, jwt);
+    if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  return {
+    retrieve: (body: Record<string, unknown> = {}) => ok("retrieve-from-database", body),
+    push: () => ok("sync-from-supabase", {}),
+  };
+}
+
 /** A Notion client of the emulator, as its demo integration. */
 export function emulatorNotion() {
   return new Client({

@@ -25,8 +25,8 @@ import {
   emulatorControl,
   emulatorNotion,
   freshUser,
-  invoke,
   newEmulatorDataSource,
+  syncCalls,
 } from "../../../stack/testing.ts";
 
 type Policy = "hold" | "trash_other_side" | "unlink";
@@ -108,20 +108,9 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
       }],
       notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
     });
-    const retrieve = async () => {
-      const res = await invoke(
-        "retrieve-from-database",
-        { databaseType: "lifecycle", mode: "full", createUnmatched: true },
-        user.jwt,
-      );
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body;
-    };
-    const push = async () => {
-      const res = await invoke("sync-from-supabase", { databaseType: "lifecycle" }, user.jwt);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body;
-    };
+    const calls = syncCalls("lifecycle", user.jwt);
+    const retrieve = () => calls.retrieve({ mode: "full", createUnmatched: true });
+    const push = calls.push;
     const db = <T>(fn: Parameters<typeof asUser>[1]) => asUser(user.claims, fn) as Promise<T>;
 
     /** Every page of the data source, in the trash too, as Notion has it. */

@@ -23,8 +23,8 @@ import {
   emulatorControl,
   emulatorNotion,
   freshUser,
-  invoke,
   newEmulatorDataSource,
+  syncCalls,
 } from "../../../stack/testing.ts";
 
 const COLUMNS = `task_id uuid primary key default gen_random_uuid(), name text, notes text,
@@ -179,20 +179,10 @@ Deno.test("Supabase edits of every writable type reach Notion or wait in a confl
       fieldMap,
       notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
     });
-    const retrieve = async (body: Record<string, unknown> = { mode: "incremental" }) => {
-      const res = await invoke(
-        "retrieve-from-database",
-        { databaseType: "round_trips", ...body },
-        user.jwt,
-      );
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body;
-    };
-    const push = async () => {
-      const res = await invoke("sync-from-supabase", { databaseType: "round_trips" }, user.jwt);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body;
-    };
+    const calls = syncCalls("round_trips", user.jwt);
+    const retrieve = (body: Record<string, unknown> = { mode: "incremental" }) =>
+      calls.retrieve(body);
+    const push = calls.push;
     /**
      * Per record and column: what the row holds (as a match key: what the sync compares), and for
      * a linked record what Notion holds, cast into the column.
