@@ -149,19 +149,21 @@ begin
                       and o.op in ('trash', 'restore') and o.status in ('pending', 'in_flight'));
   -- pages back from the trash whose pair was forgotten (a person skipped their page_missing
   -- conflict, or unlink did): linked again to their record, when it is still there without a page
+  -- (the table is read only for the pages this run saw back)
+  with back as (
+    select c.page_id, c.record_key, c.created_at
+    from notion_sync.conflicts c
+    join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
+    where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
+      and sp.seen_in_run = p_run_id and not sp.in_trash
+      and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
+                        and (l.page_id = c.page_id or l.record_key = c.record_key)))
   insert into rc_records (page_id, record_key, action)
-  select distinct on (c.page_id) c.page_id, c.record_key, 'relink'
-  from notion_sync.conflicts c
-  join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
-  join notion_sync.record_column_values(v_map.mapping_id,
-         (select array_agg(x.record_key) from notion_sync.conflicts x
-          where x.mapping_id = v_map.mapping_id and x.kind = 'page_missing' and x.status = 'dismissed')) s
-    on s.record_key = c.record_key
-  where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
-    and sp.seen_in_run = p_run_id and not sp.in_trash
-    and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
-                      and (l.page_id = c.page_id or l.record_key = c.record_key))
-  order by c.page_id, c.created_at desc;
+  select distinct on (b.page_id) b.page_id, b.record_key, 'relink'
+  from back b
+  join notion_sync.record_column_values(v_map.mapping_id, (select array_agg(x.record_key) from back x)) s
+    on s.record_key = b.record_key
+  order by b.page_id, b.created_at desc;
   -- new pages: after the scan (full runs) or at once (incremental runs of an established mapping)
   insert into rc_records (page_id, action, values, pending)
   select sp.page_id, 'insert_record', n.cols, n.pending

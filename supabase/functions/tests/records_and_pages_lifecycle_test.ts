@@ -181,8 +181,9 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         remember(linksBefore);
 
         for (const a of actions) {
-          const live = (await pages()).filter((p) => !p.trashed);
-          const trashed = (await pages()).filter((p) => p.trashed);
+          const now = await pages();
+          const live = now.filter((p) => !p.trashed);
+          const trashed = now.filter((p) => p.trashed);
           const rows = await records();
           if (a.t === "notion_create") {
             const page = await emulatorControl("pages", {
