@@ -34,14 +34,22 @@ export async function encryptToken(token: string): Promise<string> {
   return `${VERSION}.${b64(iv)}.${b64(new Uint8Array(ct))}`;
 }
 
-/** Decrypts what encryptToken made; throws if it was made with another key or altered. */
+/** Decrypts what encryptToken made; throws, saying what to do, if it was made with another key or altered. */
 export async function decryptToken(ciphertext: string): Promise<string> {
   const [version, iv, ct] = ciphertext.split(".");
-  if (version !== VERSION || !iv || !ct) throw new Error("unrecognised token ciphertext");
-  const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: unb64(iv) },
-    await key(),
-    unb64(ct),
-  );
-  return new TextDecoder().decode(plain);
+  try {
+    if (version !== VERSION || !iv || !ct) throw new Error("not v1.<iv>.<ciphertext>");
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: unb64(iv) },
+      await key(),
+      unb64(ct),
+    );
+    return new TextDecoder().decode(plain);
+  } catch (e) {
+    throw new Error(
+      "the connection's Notion token cannot be decrypted: it was stored under another " +
+        "TOKEN_ENCRYPTION_KEY, or altered; store the connection again with connect-notion " +
+        `(${e instanceof Error ? e.message : e})`,
+    );
+  }
 }

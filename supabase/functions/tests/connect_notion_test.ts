@@ -73,6 +73,14 @@ Deno.test("connect-notion stores a working connection that a retrieve then uses,
     });
     assert.ok(!ciphertext.includes(integration.token));
     assert.equal(await decryptToken(ciphertext), integration.token);
+    const [v, iv] = ciphertext.split(".");
+    for (const altered of [`${v}.${iv}.${btoa("x")}`, "v1.test.ciphertext", "plain-token"]) {
+      await assert.rejects(
+        decryptToken(altered),
+        /the connection's Notion token cannot be decrypted: .*store the connection again/,
+        "a token that cannot be decrypted says so, and what to do",
+      );
+    }
 
     // a retrieve through that connection reads Notion as that integration
     const { notionEmulatorUrl } = stackEnv();
