@@ -194,3 +194,16 @@ write_functions_env() {
   printf 'TOKEN_ENCRYPTION_KEY=%s\nWORKER_SECRET=%s\nNOTION_API_BASE_URL=%s\n' "$(cat "$STACK_DIR/token_key")" \
     "$(cat "$STACK_DIR/worker_secret")" "$1" >"$STACK_DIR/functions.env"
 }
+
+# start_scheduler_link: what the scheduler's tick (pg_cron → notion_sync.tick → net.http_post)
+# needs to reach the worker locally: the Vault secrets it reads (this stack's API URL and worker
+# secret; write_functions_env first) and the sender of the pg_net stand-in.
+start_scheduler_link() {
+  psql "$DB_URL" -Xq -v ON_ERROR_STOP=1 -v url="$API_URL" -v secret="$(cat "$STACK_DIR/worker_secret")" \
+    >/dev/null <<'SQL'
+delete from vault.secrets where name in ('notion_sync_project_url', 'notion_sync_worker_secret');
+select vault.create_secret(:'url', 'notion_sync_project_url', 'the API URL the tick calls the worker at'),
+       vault.create_secret(:'secret', 'notion_sync_worker_secret', 'x-worker-secret of the worker');
+SQL
+  spawn net-sender env DB_URL="$DB_URL" deno run -A "$ROOT/stack/net_sender.ts"
+}

@@ -113,3 +113,83 @@ alter function auth.email() owner to supabase_auth_admin;
 alter function auth.jwt() owner to supabase_auth_admin;
 grant execute on function auth.uid(), auth.role(), auth.email(), auth.jwt()
   to postgres, anon, authenticated, service_role;
+
+-- Vault stand-in (hosted: the supabase_vault extension), the part our SQL reads: secrets by name
+-- in vault.decrypted_secrets, written with vault.create_secret / vault.update_secret. Local only,
+-- and unlike Vault it keeps the secrets in plain text.
+create schema if not exists vault;
+create table if not exists vault.secrets (
+  id uuid primary key default gen_random_uuid(),
+  name text unique,
+  description text not null default '',
+  secret text not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create or replace view vault.decrypted_secrets as
+  select id, name, description, secret, secret as decrypted_secret, created_at, updated_at
+  from vault.secrets;
+create or replace function vault.create_secret(
+  new_secret text, new_name text default null, new_description text default '',
+  new_key_id uuid default null)
+returns uuid language sql set search_path to '' as $$
+  insert into vault.secrets (secret, name, description)
+  values (new_secret, new_name, coalesce(new_description, ''))
+  returning id
+$$;
+create or replace function vault.update_secret(
+  secret_id uuid, new_secret text default null, new_name text default null,
+  new_description text default null, new_key_id uuid default null)
+returns void language sql set search_path to '' as $$
+  update vault.secrets
+  set secret = coalesce(new_secret, secret), name = coalesce(new_name, name),
+      description = coalesce(new_description, description), updated_at = now()
+  where id = secret_id
+$$;
+revoke all on schema vault from public;
+grant usage on schema vault to postgres, service_role;
+grant select, insert, update, delete on vault.secrets to postgres, service_role;
+grant select on vault.decrypted_secrets to postgres, service_role;
+revoke execute on all functions in schema vault from public;
+grant execute on all functions in schema vault to postgres, service_role;
+
+-- pg_net stand-in (hosted: the pg_net extension): net.http_post with pg_net's signature queues
+-- the request in net.http_request_queue; stack/net_sender.ts sends it once the transaction has
+-- committed (as pg_net's background worker does) and keeps the answer in net._http_response.
+create schema if not exists net;
+create table if not exists net.http_request_queue (
+  id bigserial primary key,
+  method text not null,
+  url text not null,
+  headers jsonb not null,
+  body bytea,
+  timeout_milliseconds integer not null
+);
+create table if not exists net._http_response (
+  id bigint primary key,
+  status_code integer,
+  content_type text,
+  headers jsonb,
+  content text,
+  timed_out boolean,
+  error_msg text,
+  created timestamptz not null default now()
+);
+create or replace function net.http_post(
+  url text, body jsonb default '{}'::jsonb, params jsonb default '{}'::jsonb,
+  headers jsonb default '{"Content-Type": "application/json"}'::jsonb,
+  timeout_milliseconds integer default 5000)
+returns bigint language sql set search_path to '' as $$
+  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
+  values ('POST',
+          url || coalesce('?' || (select string_agg(pg_catalog.format('%s=%s', p.key, p.value), '&')
+                                  from pg_catalog.jsonb_each_text(params) p), ''),
+          headers, pg_catalog.convert_to(body::text, 'UTF8'), timeout_milliseconds)
+  returning id
+$$;
+revoke all on schema net from public;
+grant usage on schema net to postgres, service_role;
+grant all on all tables in schema net to postgres, service_role;
+grant all on all sequences in schema net to postgres, service_role;
+revoke execute on all functions in schema net from public;
+grant execute on all functions in schema net to postgres, service_role;

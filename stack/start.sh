@@ -26,6 +26,7 @@ spawn gateway env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$PO
   AUTH_DB_URL="postgresql://supabase_auth_admin:postgres@127.0.0.1:$PG_PORT/postgres" \
   deno run -A "$ROOT/stack/gateway.ts"
 wait_for "the functions gateway" http_up "$API_URL/health"
+start_scheduler_link
 
 ANON_KEY=$(key_of anonKey)
 SERVICE_KEY=$(key_of serviceRoleKey)

@@ -28,6 +28,10 @@ setup() {
   start_postgres
   migrate
   psql "$DB_URL" -Xq -v ON_ERROR_STOP=1 -f "$ROOT/stack/test_helpers.sql" >/dev/null
+  # the scheduler's tick would start runs of every test's mappings at each minute: tests call
+  # its pieces themselves (supabase/tests/schedule, scheduled_work_test.ts)
+  psql "$DB_URL" -Xq -v ON_ERROR_STOP=1 -c \
+    "select cron.alter_job(jobid, active := false) from cron.job where jobname = 'notion-sync-tick'" >/dev/null
   start_pooler
   write_functions_env "$NOTION_EMULATOR_URL"
   spawn notion-emulator deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" --seed demo
@@ -36,6 +40,7 @@ setup() {
     deno run -A "$ROOT/stack/gateway.ts"
   wait_for "the Notion emulator" http_up "$NOTION_EMULATOR_URL/_emulator/workspace"
   wait_for "the functions gateway" http_up "$API_URL/health"
+  start_scheduler_link
   spawn web env WEB_PORT="$WEB_PORT" API_URL="$API_URL" SUPABASE_ANON_KEY="$(key_of anonKey)" \
     deno run -A "$ROOT/stack/web_server.ts"
   wait_for "the web client" http_up "$WEB_URL/"

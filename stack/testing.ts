@@ -3,11 +3,14 @@ import { Client } from "@notionhq/client";
 import { NOTION_VERSION } from "../supabase/functions/_shared/notion.ts";
 import { asUser } from "../supabase/functions/_shared/db.ts";
 import type { UserClaims } from "../supabase/functions/_shared/auth.ts";
+import postgres from "postgres";
 import {
+  connectNotion,
   demoTasksMapping,
   EMULATOR_TOKEN,
   emulatorControl,
   emulatorTasksDataSource,
+  ensureMapping,
   ensureUser,
   stackEnv,
   useFunctionEnv,
@@ -97,6 +100,47 @@ export async function newEmulatorDataSource(
     initial_data_source: { properties },
   } as never);
   return (db as unknown as { data_sources: { id: string }[] }).data_sources[0].id;
+}
+
+/**
+ * A mapping of its own for a test: a new emulator data source with one property (the title
+ * `Name`), a table `public.<table>` (uuid key `task_id`, `name`, owner-only under RLS) and the
+ * user's mapping `<name>` of one onto the other, through a connection of its own. Returns the data
+ * source's and the mapping's ids.
+ */
+export async function titleOnlyMapping(
+  user: Awaited<ReturnType<typeof freshUser>>,
+  name: string,
+  table: string,
+): Promise<{ dataSourceId: string; mappingId: string }> {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin`select tests.owner_only_table(${table},
+      'task_id uuid primary key default gen_random_uuid(), name text')`;
+  } finally {
+    await admin.end();
+  }
+  const dataSourceId = await newEmulatorDataSource(name, { Name: { title: {} } });
+  const connectionId = await connectNotion(user, { name, token: EMULATOR_TOKEN });
+  const schema = await emulatorNotion().dataSources.retrieve({ data_source_id: dataSourceId });
+  const mappingId = await ensureMapping(user.claims, {
+    name,
+    connectionId,
+    dataSourceId,
+    targetSchema: "public",
+    targetTable: table,
+    keyColumn: "task_id",
+    ownerColumn: "owner_id",
+    fieldMap: [{
+      property_id: schema.properties.Name.id,
+      name: "Name",
+      type: "title",
+      column: "name",
+    }],
+    notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+  });
+  return { dataSourceId, mappingId };
 }
 
 /**

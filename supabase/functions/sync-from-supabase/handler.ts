@@ -22,7 +22,8 @@ import {
 } from "../_shared/notion.ts";
 import { pgRateBudget, RateBudgetWaitTooLong, sleep } from "../_shared/rate_budget.ts";
 
-const Body = z.strictObject({
+/** The request body (the worker builds one for a scheduled push). */
+export const Body = z.strictObject({
   databaseType: z.string().min(
     1,
     "databaseType must name one of your mappings",
@@ -67,39 +68,40 @@ type Page = Record<string, unknown> & { id: string; in_trash?: boolean };
 
 /** Handles one request (exported so tests call it without a server). */
 export function handler(req: Request): Promise<Response> {
-  return respond(req, async () => {
-    const claims = await requireUser(req);
-    const body = await readBody(req, Body);
-    if (body.dryRun) return await preview(claims, body.databaseType, body.recordIds);
-    const run = await asUser(claims, async (tx) => {
-      const [row] =
-        await tx`select notion_sync_api.start_run(${body.databaseType}, 'push', 'full') as r`;
-      return row.r as StartedRun;
-    });
-    try {
-      const counts = await drain(claims, run, body.databaseType, body.recordIds);
-      return await asUser(claims, async (tx) => {
-        const pending = await pendingCount(tx, body.databaseType, body.recordIds);
-        await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
-                 where run_id = ${run.run_id}`;
-        await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
-        return { success: true, runId: run.run_id, ...counts, pending };
-      });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      await asUser(
-        claims,
-        (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
-      ).catch((finishError) => console.error("could not mark run failed:", finishError));
-      if (
-        isNotionClientError(e) || e instanceof UnknownOutcomeError ||
-        e instanceof NotionNetworkError
-      ) {
-        throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
-      }
-      throw e;
-    }
+  return respond(req, async () => runPush(await requireUser(req), await readBody(req, Body)));
+}
+
+/** A push (or its dry run) for a signed-in user (or, from the worker, for a mapping's owner). */
+export async function runPush(claims: UserClaims, body: z.infer<typeof Body>) {
+  if (body.dryRun) return await preview(claims, body.databaseType, body.recordIds);
+  const run = await asUser(claims, async (tx) => {
+    const [row] =
+      await tx`select notion_sync_api.start_run(${body.databaseType}, 'push', 'full') as r`;
+    return row.r as StartedRun;
   });
+  try {
+    const counts = await drain(claims, run, body.databaseType, body.recordIds);
+    return await asUser(claims, async (tx) => {
+      const pending = await pendingCount(tx, body.databaseType, body.recordIds);
+      await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
+               where run_id = ${run.run_id}`;
+      await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
+      return { success: true, runId: run.run_id, ...counts, pending };
+    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    await asUser(
+      claims,
+      (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+    ).catch((finishError) => console.error("could not mark run failed:", finishError));
+    if (
+      isNotionClientError(e) || e instanceof UnknownOutcomeError ||
+      e instanceof NotionNetworkError
+    ) {
+      throw new HttpError(502, "notion_error", `Notion answered: ${message}`);
+    }
+    throw e;
+  }
 }
 
 /** A dry run: what the outbox would send now, changing nothing. */

@@ -16,17 +16,14 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
-import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
 import {
   activity,
   EMULATOR_TOKEN,
   emulatorControl,
-  emulatorNotion,
   freshUser,
-  newEmulatorDataSource,
   syncCalls,
+  titleOnlyMapping,
 } from "../../../stack/testing.ts";
 
 type Policy = "hold" | "trash_other_side" | "unlink";
@@ -80,34 +77,14 @@ interface Page {
 }
 
 Deno.test("records and pages made and deleted on both sides are never doubled, never lost unasked, and settle", async () => {
-  const stack = stackEnv();
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin`select tests.owner_only_table('lifecycle_tasks',
-    'task_id uuid primary key default gen_random_uuid(), name text')`;
-  await admin.end();
-  const notion = emulatorNotion();
   const faults: string[] = [];
   try {
-    const dataSourceId = await newEmulatorDataSource("Lifecycle", { Name: { title: {} } });
     const user = await freshUser("lifecycle");
-    const connectionId = await connectNotion(user, { name: "lc", token: EMULATOR_TOKEN });
-    const schema = await notion.dataSources.retrieve({ data_source_id: dataSourceId });
-    const mapping = await ensureMapping(user.claims, {
-      name: "lifecycle",
-      connectionId,
-      dataSourceId,
-      targetSchema: "public",
-      targetTable: "lifecycle_tasks",
-      keyColumn: "task_id",
-      ownerColumn: "owner_id",
-      fieldMap: [{
-        property_id: schema.properties.Name.id,
-        name: "Name",
-        type: "title",
-        column: "name",
-      }],
-      notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
-    });
+    const { dataSourceId, mappingId: mapping } = await titleOnlyMapping(
+      user,
+      "lifecycle",
+      "lifecycle_tasks",
+    );
     const calls = syncCalls("lifecycle", user.jwt);
     const retrieve = () => calls.retrieve({ mode: "full", createUnmatched: true });
     const push = calls.push;

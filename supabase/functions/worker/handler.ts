@@ -1,13 +1,16 @@
 /**
- * worker: runs due jobs (today: continue_run, the continuation of a retrieve that yielded at its
- * time budget) as each mapping's owner, through the same path as a user's request. Called by the
- * scheduler with the worker secret; no user JWT.
+ * worker: runs due jobs as each mapping's owner, through the same path as a user's request:
+ * full_scan and incremental (a scheduled retrieve), continue_run (a retrieve that yielded at its
+ * time budget, resumed with the options it was started with) and push (the outbox drained to
+ * Notion). Called by the scheduler (notion_sync.tick, through pg_net) with the worker secret; no
+ * user JWT. Which work is due is decided in SQL (notion_sync.enqueue_due_jobs).
  */
 import { z } from "zod";
 import { env } from "../_shared/env.ts";
 import { asService } from "../_shared/db.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { Body as RetrieveBody, runRetrieve } from "../retrieve-from-database/handler.ts";
+import { Body as PushBody, runPush } from "../sync-from-supabase/handler.ts";
 
 const Body = z.strictObject({ limit: z.number().int().min(1).max(50).default(5) });
 
@@ -46,16 +49,20 @@ export function handler(req: Request): Promise<Response> {
       let error: string | null = null;
       let status = "done";
       try {
-        if (job.kind !== "continue_run") {
-          throw new Error(`the worker does not run ${job.kind} jobs yet`);
-        }
         // the mapping's owner, as a scheduled run has no user of its own
         const claims = { sub: job.owner_id, role: "authenticated" };
-        const result = await runRetrieve(
-          claims,
-          RetrieveBody.parse({ databaseType: job.mapping_name }),
-        );
-        status = result.status;
+        const databaseType = job.mapping_name;
+        if (job.kind === "push") {
+          await runPush(claims, PushBody.parse({ databaseType }));
+          status = "completed";
+        } else if (job.kind === "full_scan" || job.kind === "incremental") {
+          const mode = job.kind === "full_scan" ? "full" : "incremental";
+          status = (await runRetrieve(claims, RetrieveBody.parse({ databaseType, mode }))).status;
+        } else if (job.kind === "continue_run") {
+          status = (await runRetrieve(claims, RetrieveBody.parse({ databaseType }))).status;
+        } else {
+          throw new Error(`the worker does not run ${job.kind} jobs`);
+        }
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
         status = "failed";

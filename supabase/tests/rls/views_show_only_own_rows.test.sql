@@ -1,6 +1,6 @@
 -- Every exposed view shows a user their own sync objects only; anon reads none of them.
 begin;
-select plan(16);
+select plan(19);
 
 select tests.create_user('views-alice@example.com') as alice \gset
 select tests.create_user('views-bob@example.com') as bob \gset
@@ -37,7 +37,8 @@ union all select 'open_conflicts' from notion_sync_api.open_conflicts c join not
 union all select 'staged_pages' from notion_sync.staged_pages where owner_id in (:'alice', :'bob')
 union all select 'recovery' from notion_sync.mappings where owner_id in (:'alice', :'bob')
 union all select 'outbox' from notion_sync.outbox where owner_id in (:'alice', :'bob')
-union all select 'health' from notion_sync.mappings where owner_id in (:'alice', :'bob');
+union all select 'health' from notion_sync.mappings where owner_id in (:'alice', :'bob')
+union all select 'jobs' from notion_sync.jobs where owner_id in (:'alice', :'bob');
 grant select on counts to authenticated;
 
 select * from pg_temp.views_for(:'alice', :'bob');
@@ -47,6 +48,7 @@ select throws_ok($$ select 1 from notion_sync_api.open_conflicts $$, '42501', nu
 select throws_ok($$ select 1 from notion_sync_api.recovery $$, '42501', null, 'Anon cannot read the recovery view.');
 select throws_ok($$ select 1 from notion_sync_api.health $$, '42501', null, 'Anon cannot read the health view.');
 select throws_ok($$ select 1 from notion_sync_api.outbox $$, '42501', null, 'Anon cannot read the outbox view.');
+select throws_ok($$ select 1 from notion_sync_api.jobs $$, '42501', null, 'Anon cannot read the jobs view.');
 
 select * from finish();
 rollback;
