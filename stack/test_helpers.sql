@@ -131,6 +131,9 @@ begin
   insert into notion_sync.changes (owner_id, mapping_id, run_id, conflict_id, side, field)
   values (p_user_id, v_mapping, v_run, v_conflict, 'supabase', 'title');
   insert into notion_sync.jobs (owner_id, mapping_id, kind) values (p_user_id, v_mapping, 'incremental');
+  insert into notion_sync.webhook_events (owner_id, connection_id, event_id, type)
+  select p_user_id, connection_id, 'event-' || p_user_id, 'page.created' from notion_sync.mappings
+  where mapping_id = v_mapping;
   insert into notion_sync_demo.tasks (owner_id, title) values (p_user_id, 'seeded');
   return v_mapping;
 end

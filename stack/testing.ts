@@ -144,6 +144,29 @@ export async function titleOnlyMapping(
 }
 
 /**
+ * Calls the worker the way the tick does (notion_sync.call_worker, which pg_cron runs each minute)
+ * every five seconds until the user's job has run or failed, and answers its row. The worker
+ * serves every user's due jobs, so it may take a few calls before one of them takes this one.
+ */
+export async function tickUntilRun(claims: UserClaims, jobId: string) {
+  const admin = postgres(stackEnv().dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (let i = 0; i < 120; i++) {
+      if (i % 10 === 0) await admin`select notion_sync.call_worker()`;
+      const [job] = await asUser(
+        claims,
+        (tx) => tx`select done_at, last_error from notion_sync_api.jobs where job_id = ${jobId}`,
+      ) as unknown as { done_at: Date | null; last_error: string | null }[];
+      if (job.done_at || job.last_error) return job;
+      await new Promise((done) => setTimeout(done, 500));
+    }
+  } finally {
+    await admin.end();
+  }
+  throw new Error(`job ${jobId} was not run within a minute of ticks`);
+}
+
+/**
  * How many pushes were ever queued and questions ever asked for the user (any status): a sync that
  * leaves it unchanged did nothing a person or Notion would see.
  */

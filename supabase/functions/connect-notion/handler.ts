@@ -1,13 +1,17 @@
 /**
  * connect-notion: stores a user's Notion integration. The token is checked with Notion (users.me
  * names the bot and its workspace), encrypted here (AES-GCM, a key only the functions hold) and
- * only its ciphertext reaches the database; no answer, log or view ever carries either.
+ * only its ciphertext reaches the database; no answer, log or view ever carries either. It also
+ * gives a connection its webhook URL and, once Notion sent it there, the verification token to
+ * paste in Notion's webhook settings.
  */
 import { z } from "zod";
 import { APIResponseError, isNotionClientError } from "@notionhq/client";
-import { requireUser } from "../_shared/auth.ts";
+import { requireUser, type UserClaims } from "../_shared/auth.ts";
+import { sha256Hex } from "../notion-webhook/handler.ts";
 import { asUser } from "../_shared/db.ts";
-import { encryptToken } from "../_shared/crypto.ts";
+import { decryptToken, encryptToken } from "../_shared/crypto.ts";
+import { env } from "../_shared/env.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { notionClient } from "../_shared/notion.ts";
 
@@ -21,14 +25,21 @@ const Connect = z.strictObject({
 
 const List = z.strictObject({ action: z.literal("list") });
 
-/** `{ name, token }` connects; `{ action: "list" }` lists. */
+const Webhook = z.strictObject({
+  action: z.literal("webhook"),
+  name: z.string().trim().min(1, "name must name one of your connections").max(100),
+  /** A new URL (and key), replacing the connection's webhook endpoint. */
+  newUrl: z.boolean().default(false),
+});
+
+/** `{ name, token }` connects; `{ action: "list" }` lists; `{ action: "webhook", name }`. */
 const Body = z.preprocess(
   (raw) =>
     raw !== null && typeof raw === "object" && !Array.isArray(raw) &&
       !("action" in raw)
       ? { ...raw, action: "connect" }
       : raw,
-  z.discriminatedUnion("action", [Connect, List]),
+  z.discriminatedUnion("action", [Connect, List, Webhook]),
 );
 
 /** What Notion says about the integration behind a token. */
@@ -52,6 +63,7 @@ export function handler(req: Request): Promise<Response> {
         order by name`);
       return { connections };
     }
+    if (body.action === "webhook") return await webhook(claims, body.name, body.newUrl);
     const integration = await identify(body.token);
     const ciphertext = await encryptToken(body.token);
     const connectionId = await asUser(claims, async (tx) => {
@@ -79,6 +91,36 @@ export function handler(req: Request): Promise<Response> {
       botId: integration.botId,
       workspaceId: integration.workspaceId,
       workspaceName: integration.workspaceName,
+    };
+  });
+}
+
+/**
+ * A connection's webhook: with newUrl, a new endpoint (a random key in the URL, only its sha256
+ * stored) whose URL is answered once; else where the webhook stands, with the verification token
+ * Notion sent (to paste in Notion's settings) once it came.
+ */
+async function webhook(claims: UserClaims, name: string, newUrl: boolean) {
+  let url: string | null = null;
+  if (newUrl) {
+    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+    const keyHash = await sha256Hex(key);
+    await asUser(claims, (tx) => tx`select notion_sync_api.set_webhook_key(${name}, ${keyHash})`);
+    url = `${env().SUPABASE_URL.replace(/\/+$/, "")}/functions/v1/notion-webhook?key=${key}`;
+  }
+  return await asUser(claims, async (tx) => {
+    const [state] = await tx`
+      select notion_sync_api.webhook_token_ciphertext(${name}) as ciphertext,
+             c.webhook_handshake_at, c.webhook_verified_at
+      from notion_sync_api.connections c where c.name = ${name}`;
+    if (!state) throw new HttpError(404, "not_found", `no connection named "${name}"`);
+    return {
+      name,
+      ...(url ? { url } : {}),
+      verificationToken: state.ciphertext ? await decryptToken(state.ciphertext) : null,
+      handshakeAt: state.webhook_handshake_at,
+      verifiedAt: state.webhook_verified_at,
     };
   });
 }

@@ -10,7 +10,12 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { stackEnv } from "../../../stack/setup.ts";
-import { emulatorNotion, freshUser, titleOnlyMapping } from "../../../stack/testing.ts";
+import {
+  emulatorNotion,
+  freshUser,
+  tickUntilRun,
+  titleOnlyMapping,
+} from "../../../stack/testing.ts";
 
 Deno.test("scheduled full scans, incremental retrieves and pushes run through the tick's call of the worker", async () => {
   const admin = postgres(stackEnv().dbUrl, { max: 1, onnotice: () => {} });
@@ -29,27 +34,15 @@ Deno.test("scheduled full scans, incremental retrieves and pushes run through th
     await db((tx) => tx`update notion_sync.mappings set create_unmatched = true`);
 
     const jobIds: string[] = [];
-    /** Queues a job as the tick would, then ticks until the worker has run it (or it failed); its row after. */
+    /** Queues a job as the tick would, then ticks until the worker has run it (or it failed). */
     const schedule = async (kind: string) => {
       const [{ job_id }] = await db<{ job_id: string }[]>((tx) =>
         tx`insert into notion_sync.jobs (owner_id, mapping_id, kind)
            select owner_id, mapping_id, ${kind} from notion_sync.mappings where name = 'scheduled'
            returning job_id::text`
       );
-      for (let i = 0; i < 120; i++) {
-        // a minute's tick, every five seconds: the worker serves every user's due jobs, so it
-        // may take a few calls before one of them takes this one
-        if (i % 10 === 0) await admin`select notion_sync.call_worker()`;
-        const [job] = await db<{ done_at: Date | null; last_error: string | null }[]>((tx) =>
-          tx`select done_at, last_error from notion_sync_api.jobs where job_id = ${job_id}`
-        );
-        if (job.done_at || job.last_error) {
-          jobIds.push(job_id);
-          return job;
-        }
-        await new Promise((done) => setTimeout(done, 500));
-      }
-      throw new Error(`the ${kind} job was not run within a minute of ticks`);
+      jobIds.push(job_id);
+      return await tickUntilRun(user.claims, job_id);
     };
 
     const scan = await schedule("full_scan");

@@ -7,8 +7,8 @@
 --     live lease on it, nor when a job of that kind is already waiting (one pending job per kind);
 --   * a run whose lease ran out more than an hour ago and that nothing will continue (no pending
 --     continue_run job) is failed, so a dead invocation shows as failed instead of running;
---   * finished jobs older than a week are deleted. Runs, changes and conflicts are kept: they are
---     the trail that undo and revert-run read;
+--   * finished jobs and webhook events older than a week are deleted. Runs, changes and conflicts
+--     are kept: they are the trail that undo and revert-run read;
 --   * when jobs are due, the worker function is called through net.http_post (pg_net) with the
 --     project URL and the worker secret read from Vault (secrets notion_sync_project_url and
 --     notion_sync_worker_secret). When it cannot be (pg_net not enabled, a secret missing), each
@@ -172,13 +172,14 @@ begin
   from notion_sync.enqueue_due_jobs() q;
   delete from notion_sync.jobs j where j.done_at < now() - interval '7 days';
   get diagnostics v_pruned = row_count;
+  delete from notion_sync.webhook_events e where e.received_at < now() - interval '7 days';
   return jsonb_build_object('failed_runs', v_failed, 'queued', v_queued, 'pruned_jobs', v_pruned,
                             'worker_calls', notion_sync.call_worker());
 end
 $$;
 comment on function notion_sync.tick() is
-  'The scheduler''s minute: fails dead runs, queues due jobs, deletes jobs finished over a week '
-  'ago, calls the worker when jobs are due. Run by pg_cron (job notion-sync-tick); service role '
+  'The scheduler''s minute: fails dead runs, queues due jobs, deletes jobs finished and webhook '
+  'events received over a week ago, calls the worker when jobs are due. Run by pg_cron (job notion-sync-tick); service role '
   'only; raises nothing.';
 revoke execute on function notion_sync.tick() from public;
 grant execute on function notion_sync.tick() to service_role;
