@@ -9,6 +9,7 @@
 --     continue_run job) is failed, so a dead invocation shows as failed instead of running;
 --   * finished jobs and webhook events older than a week are deleted. Runs, changes and conflicts
 --     are kept: they are the trail that undo and revert-run read;
+--   * the jobs of a paused mapping wait (claim_jobs leaves them) and run once it is resumed;
 --   * when jobs are due, the worker function is called through net.http_post (pg_net) with the
 --     project URL and the worker secret read from Vault (secrets notion_sync_project_url and
 --     notion_sync_worker_secret). When it cannot be (pg_net not enabled, a secret missing), each
@@ -111,6 +112,7 @@ declare
   v_why text;
 begin
   select count(*) into v_due from notion_sync.jobs j
+  join notion_sync.mappings m on m.mapping_id = j.mapping_id and not m.paused
   where j.done_at is null and j.due_at <= now()
     and (j.lease_expires_at is null or j.lease_expires_at < now());
   if v_due = 0 then
@@ -133,7 +135,9 @@ begin
   end if;
   if v_why is not null then
     update notion_sync.jobs j set last_error = v_why
-    where j.done_at is null and j.due_at <= now()
+    from notion_sync.mappings m
+    where m.mapping_id = j.mapping_id and not m.paused
+      and j.done_at is null and j.due_at <= now()
       and (j.lease_expires_at is null or j.lease_expires_at < now())
       and j.last_error is distinct from v_why;
     return 0;
@@ -155,6 +159,33 @@ comment on function notion_sync.call_worker() is
   '(then each due job''s last_error says why). The tick''s; service role only; raises nothing.';
 revoke execute on function notion_sync.call_worker() from public;
 grant execute on function notion_sync.call_worker() to service_role;
+
+-- claim_jobs: not the jobs of a paused mapping ------------------------------------------------------
+-- (they wait, and run once it is resumed; before, the worker took them and failed them again and
+-- again on start_run's "paused")
+create or replace function notion_sync.claim_jobs(p_limit integer default 5)
+returns table (job_id bigint, owner_id uuid, mapping_name text, kind text, payload jsonb, attempts integer)
+language sql
+security invoker
+set search_path = ''
+as $$
+  update notion_sync.jobs j
+  set lease_holder = 'worker', lease_expires_at = now() + interval '5 minutes', attempts = j.attempts + 1
+  from notion_sync.mappings m
+  where m.mapping_id = j.mapping_id
+    and j.job_id in (
+      select x.job_id from notion_sync.jobs x
+      join notion_sync.mappings xm on xm.mapping_id = x.mapping_id and not xm.paused
+      where x.done_at is null and x.due_at <= now()
+        and (x.lease_expires_at is null or x.lease_expires_at < now())
+      order by x.due_at, x.job_id
+      limit least(greatest(p_limit, 1), 50)
+      for update of x skip locked)
+  returning j.job_id, j.owner_id, m.name, j.kind, j.payload, j.attempts
+$$;
+comment on function notion_sync.claim_jobs(integer) is
+  'Claims due jobs of every user''s unpaused mappings for the worker (lease, attempt counted). '
+  'Service role only; raises nothing.';
 
 -- tick ---------------------------------------------------------------------------------------------
 create function notion_sync.tick()
