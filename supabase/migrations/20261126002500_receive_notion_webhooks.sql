@@ -10,8 +10,9 @@
 --     it back through connect-notion and pastes it in Notion, which activates the subscription.
 --   * Events: signed (X-Notion-Signature: sha256 HMAC of the raw body keyed by the verification
 --     token). notion-webhook checks the signature, then record_webhook_event, as the owner, keeps
---     the event once (Notion retries and may send an event twice) and queues, for each unpaused
---     mapping of the connection the event names:
+--     the event once (Notion retries and may send an event twice) and queues, for each mapping of
+--     the connection the event names that runs on its own (unpaused, validated, and past the
+--     first retrieve, which a person runs):
 --       page.created, page.properties_updated, page.moved: an incremental retrieve (it reads the
 --         pages edited since the last one);
 --       page.deleted, page.undeleted and data source events (schema changes, trash): a full scan
@@ -178,6 +179,29 @@ comment on function notion_sync_api.webhook_token_ciphertext(text) is
 revoke execute on function notion_sync_api.webhook_token_ciphertext(text) from public;
 grant execute on function notion_sync_api.webhook_token_ciphertext(text) to authenticated;
 
+-- runs_on_its_own ----------------------------------------------------------------------------------
+-- Whether runs of a mapping may start without a person (the schedule, webhooks): it is unpaused and
+-- validated, and a person has run its first retrieve, which decides what a first contact imports
+-- (createUnmatched) and is not held by the safety valve. A mapping nobody has run yet waits for it.
+create function notion_sync.runs_on_its_own(p_mapping_id uuid)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (select from notion_sync.mappings m
+                 where m.mapping_id = p_mapping_id and not m.paused and m.validated_at is not null)
+     and exists (select from notion_sync.runs r
+                 where r.mapping_id = p_mapping_id and r.kind = 'retrieve' and r.status = 'completed'
+                   and not r.dry_run)
+$$;
+comment on function notion_sync.runs_on_its_own(uuid) is
+  'Whether the schedule and webhooks may start runs of a mapping: unpaused, validated, and with a '
+  'completed retrieve (not a dry run). Authenticated (own mappings under RLS), service role; raises '
+  'nothing.';
+revoke execute on function notion_sync.runs_on_its_own(uuid) from public;
+grant execute on function notion_sync.runs_on_its_own(uuid) to authenticated, service_role;
+
 -- record_webhook_event ------------------------------------------------------------------------------
 -- Keeps one verified event of the caller's connection and queues the jobs it calls for. Returns
 -- {duplicate, queued: [{mapping, kind}]}.
@@ -220,9 +244,9 @@ begin
   with target as (
     select m.mapping_id, m.owner_id, m.name
     from notion_sync.mappings m
-    where v_kind is not null and m.connection_id = p_connection_id and not m.paused
-      and m.validated_at is not null
+    where v_kind is not null and m.connection_id = p_connection_id
       and (v_type like 'database.%' or notion_sync.notion_id(m.data_source_id) = v_data_source)
+      and notion_sync.runs_on_its_own(m.mapping_id)
   ), queued as (
     insert into notion_sync.jobs (owner_id, mapping_id, kind)
     select t.owner_id, t.mapping_id, v_kind from target t
@@ -241,7 +265,8 @@ $$;
 comment on function notion_sync_api.record_webhook_event(uuid, jsonb) is
   'Keeps a verified Notion webhook event of the caller''s connection once (by id) and queues an '
   'incremental retrieve (page created, properties updated, moved) or a full scan (page trashed or '
-  'restored, data source or database events) for the unpaused mappings it names (one pending job '
+  'restored, data source or database events) for the mappings it names that run on their own '
+  '(runs_on_its_own; one pending job '
   'per kind). Returns {duplicate, queued: [{mapping, kind}]} (queued: the mappings due, whether or '
   'not a job of that kind was already waiting). Authenticated. Raises 22023 (no id or type), P0002 '
   '(no such connection of the caller).';

@@ -3,8 +3,10 @@
 --   * due work becomes jobs: a full scan when the mapping's last full retrieve started more than
 --     full_scan_interval ago (or never), else an incremental retrieve when its last retrieve
 --     started more than incremental_interval ago, and a push when its outbox holds a write whose
---     next attempt is due. Not for a paused or never validated mapping, nor while a run holds a
---     live lease on it, nor when a job of that kind is already waiting (one pending job per kind);
+--     next attempt is due. Only for a mapping that runs on its own (unpaused, validated, and with a
+--     first retrieve behind it: a person runs that one, as it decides what a first contact
+--     imports), not while a run holds a live lease on it, nor when a job of that kind is already
+--     waiting (one pending job per kind);
 --   * a run whose lease ran out more than an hour ago and that nothing will continue (no pending
 --     continue_run job) is failed, so a dead invocation shows as failed instead of running;
 --   * finished jobs and webhook events older than a week are deleted. Runs, changes and conflicts
@@ -41,7 +43,7 @@ as $$
                              where j.mapping_id = m.mapping_id and j.done_at is null
                                and j.kind = 'push') as push_due
     from notion_sync.mappings m
-    where not m.paused and m.validated_at is not null
+    where notion_sync.runs_on_its_own(m.mapping_id)
       and not exists (select from notion_sync.runs r
                       where r.mapping_id = m.mapping_id and r.status = 'running'
                         and r.lease_expires_at > now())
@@ -61,9 +63,9 @@ as $$
   select q.kind, count(*)::integer from queued q group by q.kind order by q.kind
 $$;
 comment on function notion_sync.enqueue_due_jobs() is
-  'Queues the due full_scan, incremental and push jobs of every unpaused, validated mapping without '
-  'a live run (cadences from the mapping; one pending job per kind). Returns counts per kind. The '
-  'tick''s; service role only; raises nothing.';
+  'Queues the due full_scan, incremental and push jobs of every mapping that runs on its own '
+  '(runs_on_its_own) without a live run (cadences from the mapping; one pending job per kind). '
+  'Returns counts per kind. The tick''s; service role only; raises nothing.';
 revoke execute on function notion_sync.enqueue_due_jobs() from public;
 grant execute on function notion_sync.enqueue_due_jobs() to service_role;
 

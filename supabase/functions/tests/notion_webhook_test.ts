@@ -12,6 +12,7 @@ import {
   emulatorControl,
   freshUser,
   invoke,
+  syncCalls,
   tickUntilRun,
   titleOnlyMapping,
 } from "../../../stack/testing.ts";
@@ -35,7 +36,8 @@ Deno.test("a page created in Notion reaches Supabase through a verified webhook 
     const user = await freshUser("hooked");
     const { dataSourceId } = await titleOnlyMapping(user, "hooked", "hooked_tasks");
     const db = <T>(fn: Parameters<typeof asUser>[1]) => asUser(user.claims, fn) as Promise<T>;
-    await db((tx) => tx`update notion_sync.mappings set create_unmatched = true`);
+    // the person's first retrieve (webhooks and the schedule only take a mapping over after it)
+    await syncCalls("hooked", user.jwt).retrieve({ createUnmatched: true });
     const webhook = (body: Record<string, unknown>) =>
       invoke("connect-notion", { action: "webhook", name: "hooked", ...body }, user.jwt);
 

@@ -1,5 +1,5 @@
--- The tick's first half: each unpaused, validated mapping without a live run gets the retrieve its
--- cadence makes due (a full scan when the last one is older than full_scan_interval, else an
+-- The tick's first half: each mapping that runs on its own (unpaused, validated, its first
+-- retrieve run by a person) and has no live run gets the retrieve its cadence makes due (a full scan when the last one is older than full_scan_interval, else an
 -- incremental one when the last retrieve is older than incremental_interval) and a push when a
 -- write in its outbox is due; never a second pending job of a kind.
 begin;
@@ -33,20 +33,24 @@ create function pg_temp.jobs_of(p_email text) returns text[] language sql as $$
 $$;
 
 select pg_temp.mapping('never@example.com');
+select pg_temp.mapping('dry@example.com', '[{"mode":"full","ago":"2 days"}]');
+update notion_sync.runs set dry_run = true
+where owner_id = (select id from auth.users where email = 'dry@example.com');
+select pg_temp.mapping('first-failed@example.com', '[{"mode":"full","ago":"2 days","status":"failed"}]');
 select pg_temp.mapping('stale@example.com', '[{"mode":"full","ago":"2 hours"}]');
 select pg_temp.mapping('fresh@example.com', '[{"mode":"full","ago":"2 hours"},{"mode":"incremental","ago":"1 minute"}]');
-select pg_temp.mapping('old-scan@example.com', '[{"mode":"full","ago":"2 days"},{"mode":"incremental","ago":"1 minute"}]');
+select pg_temp.mapping('old-scan@example.com', '[{"mode":"full","ago":"2 days"},{"mode":"incremental","ago":"10 minutes"}]');
 select pg_temp.mapping('hourly@example.com', '[{"mode":"full","ago":"2 hours"},{"mode":"incremental","ago":"30 minutes"}]');
 update notion_sync.mappings set incremental_interval = '1 hour'
 where owner_id = (select id from auth.users where email = 'hourly@example.com');
 select pg_temp.mapping('failed@example.com', '[{"mode":"full","ago":"2 hours"},{"mode":"incremental","ago":"1 minute","status":"failed"}]');
-select pg_temp.mapping('paused@example.com');
+select pg_temp.mapping('paused@example.com', '[{"mode":"full","ago":"2 days"}]');
 update notion_sync.mappings set paused = true
 where owner_id = (select id from auth.users where email = 'paused@example.com');
-select pg_temp.mapping('unchecked@example.com');
+select pg_temp.mapping('unchecked@example.com', '[{"mode":"full","ago":"2 days"}]');
 update notion_sync.mappings set validated_at = null
 where owner_id = (select id from auth.users where email = 'unchecked@example.com');
-select pg_temp.mapping('busy@example.com', '[{"mode":"full","ago":"2 days","status":"running"}]');
+select pg_temp.mapping('busy@example.com', '[{"mode":"full","ago":"3 days"},{"mode":"full","ago":"2 days","status":"running"}]');
 select pg_temp.mapping('continuing@example.com', '[{"mode":"full","ago":"2 hours"}]') as continuing \gset
 insert into notion_sync.jobs (owner_id, mapping_id, kind)
 select owner_id, mapping_id, 'continue_run' from notion_sync.mappings where mapping_id = :'continuing';
@@ -58,10 +62,11 @@ select owner_id, mapping_id, 'update', 'p1',
 from notion_sync.mappings where mapping_id in (:'push', :'push_later');
 
 select results_eq($$ select kind, queued from notion_sync.enqueue_due_jobs() $$,
-  $$ values ('full_scan', 2), ('incremental', 1), ('push', 1) $$,
+  $$ values ('full_scan', 1), ('incremental', 1), ('push', 1) $$,
   'It answers how many jobs of each kind it queued.');
-select is(pg_temp.jobs_of('never@example.com'), '{full_scan}',
-  'A mapping never retrieved gets a full scan.');
+select is(pg_temp.jobs_of('never@example.com') || pg_temp.jobs_of('dry@example.com')
+          || pg_temp.jobs_of('first-failed@example.com'), '{}',
+  'A mapping whose first retrieve no person has run to completion (only a dry run, or a failed one) gets nothing: that run decides what a first contact imports.');
 select is(pg_temp.jobs_of('stale@example.com'), '{incremental}',
   'A mapping last retrieved longer ago than its incremental interval gets an incremental retrieve.');
 select is(pg_temp.jobs_of('old-scan@example.com'), '{full_scan}',

@@ -1,6 +1,7 @@
 -- A verified Notion webhook event is kept once and queues the retrieve it calls for, for the
 -- connection's unpaused mappings it names: an incremental retrieve for a page created, edited or
--- moved; a full scan for a page trashed or restored and for data source and database events.
+-- moved; a full scan for a page trashed or restored and for data source and database events. A
+-- mapping whose first retrieve no person has run yet gets nothing.
 begin;
 select plan(11);
 
@@ -15,6 +16,12 @@ where mapping_id = :'tasks';
 update notion_sync.mappings set validated_at = now() where mapping_id = :'tasks';
 update notion_sync.mappings set paused = true where name = 'resting';
 select connection_id as conn from notion_sync.mappings where mapping_id = :'tasks' \gset
+-- each past its first retrieve, which a person runs; and one nobody has run yet
+insert into notion_sync.runs (owner_id, mapping_id, status) select owner_id, mapping_id, 'completed' from notion_sync.mappings where owner_id = :'uid';
+insert into notion_sync.mappings (owner_id, connection_id, name, data_source_id, target_schema,
+                                  target_table, key_column, owner_column, field_map, validated_at)
+select owner_id, connection_id, 'new', 'ds-tasks', target_schema, target_table, key_column, owner_column, field_map, now()
+from notion_sync.mappings where mapping_id = :'tasks';
 
 create function pg_temp.event(p_id text, p_type text, p_entity text, p_data_source text default null)
 returns jsonb language sql as $$
@@ -31,7 +38,7 @@ $$;
 select tests.authenticate_as(:'uid');
 select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e1', 'page.properties_updated', 'p1', 'ds-tasks')),
   '{"duplicate": false, "queued": [{"kind": "incremental", "mapping": "tasks"}]}'::jsonb,
-  'A page''s property update queues an incremental retrieve of its data source''s mapping.');
+  'A page''s property update queues an incremental retrieve of its data source''s mapping, not of one nobody has run yet.');
 select is(pg_temp.pending(), '{tasks:incremental}', 'The job waits for the worker.');
 select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e1', 'page.properties_updated', 'p1', 'ds-tasks')),
   '{"duplicate": true, "queued": []}'::jsonb,
