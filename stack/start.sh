@@ -50,6 +50,8 @@ Local stack is running (profile $STACK_PROFILE, data in $STACK_DIR).
       Pooler URL: $POOLER_DB_URL   (transaction mode; what the functions use)
       Web client: $WEB_URL
    Notion API at: $NOTION_API_BASE_URL
+       Scheduler: pg_cron runs notion_sync.tick() every minute (job notion-sync-tick), which
+                  calls the worker through the pg_net stand-in (stack/net_sender.ts)
         anon key: $ANON_KEY
 service_role key: $SERVICE_KEY
             Logs: $STACK_DIR/logs/

@@ -1,4 +1,7 @@
-/** AES-GCM encryption of Notion tokens with a key only the functions hold (TOKEN_ENCRYPTION_KEY). */
+/**
+ * AES-GCM encryption of Notion tokens with a key only the functions hold (TOKEN_ENCRYPTION_KEY),
+ * and the sha256 of webhook URL keys (only the hash is stored).
+ */
 import { env } from "./env.ts";
 
 const VERSION = "v1";
@@ -52,4 +55,10 @@ export async function decryptToken(ciphertext: string): Promise<string> {
         `(${e instanceof Error ? e.message : e})`,
     );
   }
+}
+
+/** The sha256 of a text, as lowercase hex. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

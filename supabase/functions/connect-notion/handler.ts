@@ -8,9 +8,8 @@
 import { z } from "zod";
 import { APIResponseError, isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
-import { sha256Hex } from "../notion-webhook/handler.ts";
 import { asUser } from "../_shared/db.ts";
-import { decryptToken, encryptToken } from "../_shared/crypto.ts";
+import { decryptToken, encryptToken, sha256Hex } from "../_shared/crypto.ts";
 import { env } from "../_shared/env.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { notionClient } from "../_shared/notion.ts";

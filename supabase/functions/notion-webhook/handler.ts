@@ -8,19 +8,13 @@
  * worker runs it at the next tick. No user JWT.
  */
 import { asService, asUser } from "../_shared/db.ts";
-import { decryptToken, encryptToken } from "../_shared/crypto.ts";
+import { decryptToken, encryptToken, sha256Hex } from "../_shared/crypto.ts";
 import { HttpError, respond } from "../_shared/http.ts";
 
 interface Endpoint {
   connection_id: string;
   owner_id: string;
   token_ciphertext: string | null;
-}
-
-/** The sha256 of a text, as lowercase hex. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Whether `sha256=<hex>` is the HMAC-SHA256 of body keyed by token (compared in constant time). */
