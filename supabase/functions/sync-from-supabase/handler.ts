@@ -367,9 +367,11 @@ async function pushUpdate(
       (tx) =>
         tx`select notion_sync_api.check_push(${item.outbox_id}, ${tx.json(page as never)}) as v`,
     ) as {
-      decision: "write" | "done" | "conflict";
+      decision: "write" | "done" | "conflict" | "cancelled";
       properties: Record<string, unknown>;
     };
+    // the page is in the trash, or the pair was forgotten: nothing to send (check_push says why)
+    if (check.decision === "cancelled") return;
     if (check.decision === "conflict") {
       counts.conflicts++;
       return;
