@@ -13,13 +13,15 @@
 --     the event once (Notion retries and may send an event twice) and queues, for each mapping of
 --     the connection the event names that runs on its own (unpaused, validated, and past the
 --     first retrieve, which a person runs):
---       page.created, page.properties_updated, page.moved: an incremental retrieve (it reads the
---         pages edited since the last one);
---       page.deleted, page.undeleted and data source events (schema changes, trash): a full scan
---         (a query never returns trashed pages, so only a full scan sees a page leave or come back).
+--       page.created, page.properties_updated: an incremental retrieve (it reads the pages edited
+--         since the last one);
+--       page.deleted, page.undeleted, page.moved and data source events (schema changes, trash): a
+--         full scan (a query never returns trashed pages, so only a full scan sees a page leave or
+--         come back).
 --     A page or data source event names the mapping of its data source (data.parent.data_source_id,
---     or the entity); a database event (created, moved, trashed, restored) every mapping of the
---     connection, as its data sources are not known here. Other events (comments, page bodies,
+--     or the entity); a page moved (the event names only its new parent, and it may have left one
+--     of our data sources) and a database event (created, moved, trashed, restored) every mapping
+--     of the connection, as the data sources they touch are not known here. Other events (comments, page bodies,
 --     which are not synced) are kept and queue nothing. Events are kept for a week (the tick).
 
 -- connections: the webhook endpoint ---------------------------------------------------------------
@@ -228,8 +230,8 @@ begin
     when v_type like 'data_source.%' then notion_sync.notion_id(p_event -> 'entity' ->> 'id')
     else notion_sync.notion_id(p_event -> 'data' -> 'parent' ->> 'data_source_id') end;
   v_kind := case
-    when v_type in ('page.created', 'page.properties_updated', 'page.moved') then 'incremental'
-    when v_type in ('page.deleted', 'page.undeleted') or v_type like 'data_source.%'
+    when v_type in ('page.created', 'page.properties_updated') then 'incremental'
+    when v_type in ('page.deleted', 'page.undeleted', 'page.moved') or v_type like 'data_source.%'
          or v_type like 'database.%' then 'full_scan' end;
 
   insert into notion_sync.webhook_events (connection_id, event_id, type, entity_id, data_source_id,
@@ -245,7 +247,8 @@ begin
     select m.mapping_id, m.owner_id, m.name
     from notion_sync.mappings m
     where v_kind is not null and m.connection_id = p_connection_id
-      and (v_type like 'database.%' or notion_sync.notion_id(m.data_source_id) = v_data_source)
+      and (v_type like 'database.%' or v_type = 'page.moved'
+           or notion_sync.notion_id(m.data_source_id) = v_data_source)
       and notion_sync.runs_on_its_own(m.mapping_id)
   ), queued as (
     insert into notion_sync.jobs (owner_id, mapping_id, kind)
@@ -264,8 +267,8 @@ end
 $$;
 comment on function notion_sync_api.record_webhook_event(uuid, jsonb) is
   'Keeps a verified Notion webhook event of the caller''s connection once (by id) and queues an '
-  'incremental retrieve (page created, properties updated, moved) or a full scan (page trashed or '
-  'restored, data source or database events) for the mappings it names that run on their own '
+  'incremental retrieve (page created, properties updated) or a full scan (page trashed, restored '
+  'or moved, data source or database events) for the mappings it names that run on their own '
   '(runs_on_its_own; one pending job '
   'per kind). Returns {duplicate, queued: [{mapping, kind}]} (queued: the mappings due, whether or '
   'not a job of that kind was already waiting). Authenticated. Raises 22023 (no id or type), P0002 '

@@ -1,9 +1,9 @@
 -- A verified Notion webhook event is kept once and queues the retrieve it calls for, for the
--- connection's unpaused mappings it names: an incremental retrieve for a page created, edited or
--- moved; a full scan for a page trashed or restored and for data source and database events. A
+-- connection's unpaused mappings it names: an incremental retrieve for a page created or edited;
+-- a full scan for a page trashed, restored or moved and for data source and database events. A
 -- mapping whose first retrieve no person has run yet gets nothing.
 begin;
-select plan(11);
+select plan(12);
 
 select tests.create_user('hooked@example.com') as uid \gset
 select tests.create_user('intruder@example.com') as intruder \gset
@@ -54,6 +54,10 @@ select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e3', 'dat
 select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e4', 'database.deleted', 'db-1')) -> 'queued',
   '[{"kind": "full_scan", "mapping": "other"}, {"kind": "full_scan", "mapping": "tasks"}]'::jsonb,
   'A database event queues a full scan of every unpaused mapping of the connection.');
+delete from notion_sync.jobs where kind = 'full_scan';
+select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e7', 'page.moved', 'p3', 'ds-elsewhere')) -> 'queued',
+  '[{"kind": "full_scan", "mapping": "other"}, {"kind": "full_scan", "mapping": "tasks"}]'::jsonb,
+  'A page moved queues a full scan of every mapping of the connection: the event names only its new parent.');
 select is(pg_temp.pending(), '{other:full_scan,tasks:full_scan,tasks:incremental}',
   'A mapping never gets two pending jobs of a kind, and a paused one gets none.');
 select is(notion_sync_api.record_webhook_event(:'conn', pg_temp.event('e5', 'comment.created', 'c1', 'ds-tasks')),
