@@ -19,7 +19,9 @@
 -- got a second page at the next full scan while its page was still there. Now the record is linked
 -- again to its page when the run sees that page out of the trash and neither is linked (without a
 -- base: the run compares them as on first contact), its conflict settled (obsolete, state back)
--- and its deletion too.
+-- and its deletion too. And under trash_other_side, a record put back whose page the sync itself
+-- trashed (the policy's mirror of its deletion, or a person's choice) was deleted again at once
+-- for that trash; it is asked about now (page_missing, state trashed), as hold does.
 
 -- relink_returned -------------------------------------------------------------------------------
 create function notion_sync.relink_returned(p_run_id uuid)
@@ -108,6 +110,29 @@ begin
     where t.mapping_id = v_map.mapping_id and t.record_key = k.record_key and t.resolved_at is null
   )
   select v_relinked + count(*)::integer into v_relinked from linked;
+
+  -- under trash_other_side, a record put back whose page the sync itself trashed (the mirror of its
+  -- deletion) is asked about, as hold does, instead of being deleted again for that trash (the
+  -- capture marks the link dirty; the table is read for those records only)
+  if v_map.delete_policy = 'trash_other_side' then
+    with back as (
+      select l.page_id, l.record_key
+      from notion_sync.links l
+      join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
+      where l.mapping_id = v_map.mapping_id and l.dirty_at is not null and sp.in_trash
+        and exists (select from notion_sync.outbox o where o.mapping_id = l.mapping_id
+                      and o.page_id = l.page_id and o.op = 'trash' and o.status = 'done')
+        and not exists (select from notion_sync.conflicts c where c.mapping_id = l.mapping_id
+                          and c.page_id = l.page_id and c.status = 'open'
+                          and c.kind in ('record_deleted', 'page_missing'))
+    )
+    select v_relinked + count(notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'page_missing', b.page_id,
+             b.record_key, '{}'::jsonb, jsonb_build_object('state', 'trashed', 'record', 'put back')))::integer
+    into v_relinked
+    from back b
+    join notion_sync.record_column_values(v_map.mapping_id, (select array_agg(x.record_key) from back x)) s
+      on s.record_key = b.record_key;
+  end if;
   return v_relinked;
 end
 $$;
@@ -115,8 +140,10 @@ comment on function notion_sync.relink_returned(uuid) is
   'Before a run reconciles: links each page it saw back from the trash, forgotten after a skipped '
   'page_missing conflict, to the key of its record when that record was deleted meanwhile (so the '
   'delete policy decides, trash_other_side asking as hold does), and each record put back after a '
-  'skipped record_deleted conflict to its page when the run saw it live; settles those conflicts. '
-  'Returns how many pairs it linked. Authenticated; raises nothing.';
+  'skipped record_deleted conflict to its page when the run saw it live; settles those conflicts; '
+  'under trash_other_side, asks about a record put back whose page the sync trashed (page_missing) '
+  'instead of letting the policy delete it again. Returns how many pairs it linked or asked about. '
+  'Authenticated; raises nothing.';
 revoke execute on function notion_sync.relink_returned(uuid) from public;
 grant execute on function notion_sync.relink_returned(uuid) to authenticated;
 
