@@ -1,6 +1,6 @@
 /**
  * AES-GCM encryption of Notion tokens with a key only the functions hold (TOKEN_ENCRYPTION_KEY),
- * and the sha256 of webhook URL keys (only the hash is stored).
+ * and webhook URL keys: random, and their sha256 (only the hash is stored).
  */
 import { env } from "./env.ts";
 
@@ -61,4 +61,10 @@ export async function decryptToken(ciphertext: string): Promise<string> {
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** 32 random bytes as base64url without padding (43 characters): a key to put in a URL. */
+export function randomUrlKey(): string {
+  return b64(crypto.getRandomValues(new Uint8Array(32)))
+    .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { APIResponseError, isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { decryptToken, encryptToken, sha256Hex } from "../_shared/crypto.ts";
+import { decryptToken, encryptToken, randomUrlKey, sha256Hex } from "../_shared/crypto.ts";
 import { env } from "../_shared/env.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { notionClient } from "../_shared/notion.ts";
@@ -102,8 +102,7 @@ export function handler(req: Request): Promise<Response> {
 async function webhook(claims: UserClaims, name: string, newUrl: boolean) {
   let url: string | null = null;
   if (newUrl) {
-    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
-      .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+    const key = randomUrlKey();
     const keyHash = await sha256Hex(key);
     await asUser(claims, (tx) => tx`select notion_sync_api.set_webhook_key(${name}, ${keyHash})`);
     url = `${env().SUPABASE_URL.replace(/\/+$/, "")}/functions/v1/notion-webhook?key=${key}`;
