@@ -108,16 +108,17 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_due integer;
+  v_due bigint[];
   v_url text;
   v_secret text;
   v_why text;
 begin
-  select count(*) into v_due from notion_sync.jobs j
+  -- what claim_jobs would take: due, not held by a worker, of an unpaused mapping
+  select coalesce(array_agg(j.job_id), '{}') into v_due from notion_sync.jobs j
   join notion_sync.mappings m on m.mapping_id = j.mapping_id and not m.paused
   where j.done_at is null and j.due_at <= now()
     and (j.lease_expires_at is null or j.lease_expires_at < now());
-  if v_due = 0 then
+  if cardinality(v_due) = 0 then
     return 0;
   end if;
   if to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') is null then
@@ -137,14 +138,10 @@ begin
   end if;
   if v_why is not null then
     update notion_sync.jobs j set last_error = v_why
-    from notion_sync.mappings m
-    where m.mapping_id = j.mapping_id and not m.paused
-      and j.done_at is null and j.due_at <= now()
-      and (j.lease_expires_at is null or j.lease_expires_at < now())
-      and j.last_error is distinct from v_why;
+    where j.job_id = any (v_due) and j.last_error is distinct from v_why;
     return 0;
   end if;
-  for v_i in 1 .. least(v_due, 10) loop
+  for v_i in 1 .. least(cardinality(v_due), 10) loop
     perform net.http_post(
       url := rtrim(btrim(v_url), '/') || '/functions/v1/worker',
       body := jsonb_build_object('limit', 1),
@@ -152,7 +149,7 @@ begin
       headers := jsonb_build_object('content-type', 'application/json', 'x-worker-secret', v_secret),
       timeout_milliseconds := 150000);
   end loop;
-  return least(v_due, 10);
+  return least(cardinality(v_due), 10);
 end
 $$;
 comment on function notion_sync.call_worker() is
