@@ -39,77 +39,57 @@ begin
   if not found then
     return 0;
   end if;
-  -- pages back from the trash whose record was deleted meanwhile: linked to its key again
+  -- a pair forgotten after a person skipped its deletion (or unlink did) whose missing half came
+  -- back, linked again without a base: a page this run saw out of the trash whose record was
+  -- deleted meanwhile (page_missing), or a record put back with the same key while its page is live
+  -- (record_deleted; record_changes holds the keys inserted since they were last linked). The table
+  -- is read once, for those records only.
   with back as (
-    select distinct on (c.page_id) c.page_id, c.record_key
+    select distinct on (c.kind, case c.kind when 'page_missing' then c.page_id else c.record_key end)
+           c.kind, c.page_id, c.record_key
     from notion_sync.conflicts c
     join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
-    where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
+    where c.mapping_id = v_map.mapping_id and c.status = 'dismissed'
+      and (c.kind = 'page_missing'
+           or c.kind = 'record_deleted'
+              and exists (select from notion_sync.record_changes rc
+                          where rc.mapping_id = c.mapping_id and rc.record_key = c.record_key))
       and sp.seen_in_run = p_run_id and not sp.in_trash
       and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
                         and (l.page_id = c.page_id or l.record_key = c.record_key))
-    order by c.page_id, c.created_at desc
-  ), linked as (
-    insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
-    select distinct on (b.record_key) v_map.mapping_id, b.page_id, v_map.owner_id, b.record_key, '{}'::jsonb
+    order by c.kind, case c.kind when 'page_missing' then c.page_id else c.record_key end,
+             c.created_at desc
+  ), relink as (
+    -- the page's record still gone, or the record back
+    select b.kind, b.page_id, b.record_key
     from back b
     left join notion_sync.record_column_values(v_map.mapping_id, (select array_agg(x.record_key) from back x)) s
       on s.record_key = b.record_key
-    where s.record_key is null
-    order by b.record_key, b.page_id
+    where (s.record_key is not null) = (b.kind = 'record_deleted')
+  ), linked as (
+    -- pages first, then records; two halves claiming one partner: the first by key wins
+    insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
+    select v_map.mapping_id, r.page_id, v_map.owner_id, r.record_key, '{}'::jsonb
+    from relink r
+    order by r.kind, r.record_key, r.page_id
     on conflict do nothing
     returning page_id, record_key
   ), settled as (
     update notion_sync.conflicts c
     set status = 'resolved', resolved_at = now(),
         resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
-    from linked k
-    where c.mapping_id = v_map.mapping_id and c.kind = 'page_missing' and c.status = 'dismissed'
+    from linked k join relink r using (page_id, record_key)
+    where c.mapping_id = v_map.mapping_id and c.kind = r.kind and c.status = 'dismissed'
       and c.page_id = k.page_id and c.record_key = k.record_key
-  ), asked as (
-    -- trash_other_side would trash the page again: it is asked about, as hold does
+  ), undeleted as (
+    -- a record back is no longer deleted; a page back under trash_other_side would be trashed
+    -- again for its record's deletion: it is asked about, as hold does
     update notion_sync.tombstones t set resolved_at = now()
-    from linked k
-    where v_map.delete_policy = 'trash_other_side'
+    from linked k join relink r using (page_id, record_key)
+    where (r.kind = 'record_deleted' or v_map.delete_policy = 'trash_other_side')
       and t.mapping_id = v_map.mapping_id and t.record_key = k.record_key and t.resolved_at is null
   )
   select count(*)::integer into v_relinked from linked;
-
-  -- records put back (with the same key) after a skipped record_deleted: linked to their page again
-  -- (record_changes holds the keys inserted since they were last linked; the table is read for
-  -- those only)
-  with back as (
-    select distinct on (c.record_key) c.page_id, c.record_key
-    from notion_sync.conflicts c
-    join notion_sync.record_changes rc on rc.mapping_id = c.mapping_id and rc.record_key = c.record_key
-    join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
-    where c.mapping_id = v_map.mapping_id and c.kind = 'record_deleted' and c.status = 'dismissed'
-      and sp.seen_in_run = p_run_id and not sp.in_trash
-      and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
-                        and (l.page_id = c.page_id or l.record_key = c.record_key))
-    order by c.record_key, c.created_at desc
-  ), linked as (
-    insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
-    select distinct on (b.page_id) v_map.mapping_id, b.page_id, v_map.owner_id, b.record_key, '{}'::jsonb
-    from back b
-    join notion_sync.record_column_values(v_map.mapping_id, (select array_agg(x.record_key) from back x)) s
-      on s.record_key = b.record_key
-    order by b.page_id, b.record_key
-    on conflict do nothing
-    returning page_id, record_key
-  ), settled as (
-    update notion_sync.conflicts c
-    set status = 'resolved', resolved_at = now(),
-        resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
-    from linked k
-    where c.mapping_id = v_map.mapping_id and c.kind = 'record_deleted' and c.status = 'dismissed'
-      and c.page_id = k.page_id and c.record_key = k.record_key
-  ), undeleted as (
-    update notion_sync.tombstones t set resolved_at = now()
-    from linked k
-    where t.mapping_id = v_map.mapping_id and t.record_key = k.record_key and t.resolved_at is null
-  )
-  select v_relinked + count(*)::integer into v_relinked from linked;
 
   -- under trash_other_side, a record put back whose page the sync itself trashed (the mirror of its
   -- deletion) is asked about, as hold does, instead of being deleted again for that trash (the
