@@ -5,7 +5,7 @@ import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
 import { decryptToken } from "../_shared/crypto.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
-import { type BudgetedNotion, budgetedNotionClient } from "../_shared/notion.ts";
+import { type BudgetedNotion, budgetedNotionClient, notionStatus } from "../_shared/notion.ts";
 import { pgRateBudget, RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
 import { stagePages } from "../_shared/staging.ts";
 
@@ -47,11 +47,17 @@ interface Checkpoint {
 
 /** Handles one request (exported so tests call it without a server). */
 export function handler(req: Request): Promise<Response> {
-  return respond(req, async () => runRetrieve(await requireUser(req), await readBody(req, Body)));
+  return respond(
+    req,
+    async () => runRetrieve(await requireUser(req), await readBody(req, Body)),
+  );
 }
 
 /** A retrieve for a signed-in user (or, from the worker, for a mapping's owner). */
-export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>) {
+export async function runRetrieve(
+  claims: UserClaims,
+  body: z.infer<typeof Body>,
+) {
   const started = performance.now();
   const run = await asUser(claims, async (tx) => {
     const [row] =
@@ -60,21 +66,23 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
   });
   if (!run.resumed) {
     // the run's options, so a continuation (the next call or the worker) reconciles the same way
-    await asUser(claims, (tx) =>
-      tx`update notion_sync.runs set options = ${
-        tx.json({
-          policy: body.conflictResolution,
-          auto_resolve: body.autoResolve,
-          create_unmatched: body.createUnmatched,
-        } as never)
-      } where run_id = ${run.run_id}`);
-  }
-  try {
-    const finished = await retrieve(
+    await asUser(
       claims,
-      run,
-      body.timeBudgetMs - (performance.now() - started),
+      (tx) =>
+        tx`update notion_sync.runs set options = ${
+          tx.json({
+            policy: body.conflictResolution,
+            auto_resolve: body.autoResolve,
+            create_unmatched: body.createUnmatched,
+          } as never)
+        } where run_id = ${run.run_id}`,
     );
+  }
+  const deadline = Date.now() + body.timeBudgetMs -
+    (performance.now() - started);
+  try {
+    const notion = await notionFor(claims, run, deadline);
+    const finished = await retrieve(claims, run, notion, deadline);
     if (!finished) {
       // out of time: the lease is given back and a continue_run job queued; the next call
       // (or the worker) resumes from the checkpoint
@@ -108,7 +116,7 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
       create_unmatched: body.createUnmatched,
       dry_run: body.dryRun,
     };
-    return await asUser(claims, async (tx) => {
+    const result = await asUser(claims, async (tx) => {
       const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
         tx.json(options as never)
       }) as summary`;
@@ -134,6 +142,15 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
         summary,
       };
     });
+    return body.dryRun ? result : {
+      ...result,
+      missingPages: await verifyMissingPages(
+        claims,
+        body.databaseType,
+        notion,
+        deadline,
+      ),
+    };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     await asUser(
@@ -159,12 +176,12 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
 async function retrieve(
   claims: UserClaims,
   run: StartedRun,
-  timeBudgetMs: number,
+  notion: BudgetedNotion,
+  deadline: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeBudgetMs;
   const outOfTime = () => Date.now() > deadline;
   try {
-    return await read(claims, run, deadline, outOfTime);
+    return await read(claims, run, notion, outOfTime);
   } catch (e) {
     // the shared rate budget would make this invocation wait past its time: yield, go on later
     if (e instanceof RateBudgetWaitTooLong) return false;
@@ -176,21 +193,9 @@ async function retrieve(
 async function read(
   claims: UserClaims,
   run: StartedRun,
-  deadline: number,
+  notion: BudgetedNotion,
   outOfTime: () => boolean,
 ): Promise<boolean> {
-  const ciphertext = await asUser(claims, async (tx) => {
-    const [row] =
-      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
-    return row.c as string;
-  });
-  // every request takes from the integration's shared budget; reads are retried with backoff
-  const notion = budgetedNotionClient(await decryptToken(ciphertext), {
-    budget: pgRateBudget(claims, run.connection_id, {
-      deadline: deadline + 20_000,
-    }),
-    deadline,
-  });
   const dataSource = await notion.read((c) =>
     c.dataSources.retrieve({ data_source_id: run.data_source_id })
   );
@@ -288,6 +293,72 @@ async function read(
   return true;
 }
 
+/** A Notion client for the run's connection: every request takes from the integration's shared
+ * budget, and reads are retried with backoff until the deadline. */
+async function notionFor(
+  claims: UserClaims,
+  run: StartedRun,
+  deadline: number,
+): Promise<BudgetedNotion> {
+  const ciphertext = await asUser(claims, async (tx) => {
+    const [row] =
+      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
+    return row.c as string;
+  });
+  return budgetedNotionClient(await decryptToken(ciphertext), {
+    budget: pgRateBudget(claims, run.connection_id, {
+      deadline: deadline + 20_000,
+    }),
+    deadline,
+  });
+}
+
+/**
+ * Retrieves each page a completed full scan missed (pages_to_verify: its page_missing question
+ * still "unverified") and hands Notion's answer, the page or a 404, to verify_missing_page, which
+ * decides the state (trashed, moved, present, unshared) and applies the delete policy. Stops at the
+ * deadline, or at an error Notion gives for the page other than a 404: what is left stays
+ * unverified and a later run retrieves it. The run itself is complete either way.
+ */
+async function verifyMissingPages(
+  claims: UserClaims,
+  mapping: string,
+  notion: BudgetedNotion,
+  deadline: number,
+) {
+  const pending = await asUser(
+    claims,
+    (tx) => tx`select page_id from notion_sync_api.pages_to_verify(${mapping})`,
+  );
+  const states: Record<string, number> = {};
+  let left = pending.length;
+  let error: string | undefined;
+  for (const { page_id } of pending) {
+    if (Date.now() > deadline) break;
+    let page: unknown = null;
+    try {
+      page = await notion.read((c) => c.pages.retrieve({ page_id }));
+    } catch (e) {
+      if (notionStatus(e) !== 404) {
+        error = e instanceof RateBudgetWaitTooLong
+          ? "out of time waiting for the Notion rate budget"
+          : `retrieving page ${page_id}: ${e instanceof Error ? e.message : String(e)}`;
+        break;
+      }
+    }
+    const [{ r }] = await asUser(
+      claims,
+      (tx) =>
+        tx`select notion_sync_api.verify_missing_page(${mapping}, ${page_id}, ${
+          page === null ? null : tx.json(page as never)
+        }) as r`,
+    );
+    states[r.state] = (states[r.state] ?? 0) + 1;
+    left -= 1;
+  }
+  return { verified: states, left, ...(error ? { error } : {}) };
+}
+
 /**
  * Notion truncates relation, people and mention lists at 25 in page objects: complete relation,
  * people, and title / rich text with 25 mentions through the property-item endpoint (all pages of
@@ -307,8 +378,10 @@ async function completeTruncated(
       const truncated = (prop.type === "relation" && prop.has_more) ||
         (prop.type === "people" && Array.isArray(prop.people) &&
           prop.people.length >= 25) ||
-        ((prop.type === "title" || prop.type === "rich_text") && Array.isArray(prop[prop.type]) &&
-          prop[prop.type].filter((t: { type?: string }) => t.type === "mention").length >= 25);
+        ((prop.type === "title" || prop.type === "rich_text") &&
+          Array.isArray(prop[prop.type]) &&
+          prop[prop.type].filter((t: { type?: string }) => t.type === "mention")
+              .length >= 25);
       if (!truncated) continue;
       const items: unknown[] = [];
       let cursor: string | undefined;

@@ -1,12 +1,13 @@
 /**
- * Records and pages made, edited, deleted and restored on both sides at random, through the
- * functions and the emulator, under each delete policy, with creates and updates sometimes answered
- * by a fault, and a person deciding every question at random. Every title is unique when it is
- * typed, so after each step:
+ * Records and pages made, edited, deleted and restored on both sides at random (a record put back
+ * from a backup with its key and last values), through the functions and the emulator, under each
+ * delete policy, with creates and updates sometimes answered by a fault, and a person deciding
+ * every question at random. Every title is unique when it is typed, so after each step:
  *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
  *   - nothing deleted unasked: a record (a page) that was there before the step is gone only if the
  *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner; a
- *     page a person took out of the trash stays out unless a person puts it back;
+ *     page a person took out of the trash stays out unless a person puts it back, and a record put
+ *     back stays unless a person deletes it or its page is trashed afterwards;
  *   - nothing brought back unasked: a page that had a record gets a new one, and a record that had
  *     a page a new page, only when a person chose to restore it;
  *   - nothing asked twice: once a person has answered every question, the next sync asks nothing;
@@ -35,7 +36,8 @@ type Action =
   | { t: "notion_untrash"; k: number }
   | { t: "supabase_insert" }
   | { t: "supabase_edit"; k: number }
-  | { t: "supabase_delete"; k: number };
+  | { t: "supabase_delete"; k: number }
+  | { t: "supabase_put_back"; k: number };
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.constant({ t: "notion_create" as const }),
@@ -45,6 +47,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.constant({ t: "supabase_insert" as const }),
   fc.record({ t: fc.constant("supabase_edit" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("supabase_delete" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("supabase_put_back" as const), k: fc.nat(9) }),
 );
 const stepArb = fc.record({
   actions: fc.array(actionArb, { minLength: 1, maxLength: 3 }),
@@ -130,6 +133,8 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
            where mapping_id = ${mapping} order by created_at, conflict_id`
       );
 
+    /** Records the test deleted, as a backup holds them, until one is put back. */
+    const backup: { key: string; name: string }[] = [];
     let typed = 0;
     const fresh = () => `t${++typed}`;
     /** Every pair ever linked, both ways. */
@@ -156,6 +161,7 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         const chosenRestores = new Set<string>(); // pages whose deleted record a person restored
         const chosenRecreates = new Set<string>(); // records whose missing page a person restored
         const madeByTest = new Set<string>(); // pages and records the test made
+        const putBack = new Set<string>(); // records the test put back
         remember(linksBefore);
 
         for (const a of actions) {
@@ -197,6 +203,22 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
             const r = rows[a.k % rows.length];
             await db((tx) => tx`delete from public.lifecycle_tasks where task_id = ${r.key}`);
             deletedByTest.add(r.key);
+            backup.push(r);
+          } else if (a.t === "supabase_put_back") {
+            // a record put back from a backup, with its key and last values, unless a record of
+            // that key or title is there again (the sync restored it, or a person typed it)
+            const fits = backup.filter((b) =>
+              !rows.some((r) => r.key === b.key || r.name === b.name)
+            );
+            if (fits.length) {
+              const b = fits[a.k % fits.length];
+              backup.splice(backup.indexOf(b), 1);
+              await db((tx) =>
+                tx`insert into public.lifecycle_tasks (task_id, name) values (${b.key}, ${b.name})`
+              );
+              deletedByTest.delete(b.key);
+              putBack.add(b.key);
+            }
           }
         }
         await db((tx) =>
@@ -302,6 +324,14 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
           assert.ok(
             policy === "trash_other_side" && page && trashedNow.has(page),
             `record ${r.key} (${r.name}) was deleted unasked: ${context}`,
+          );
+        }
+        for (const key of putBack) {
+          if (recordKeysNow.has(key) || deletedByTest.has(key) || chosenDeletes.has(key)) continue;
+          const page = pageOf.get(key) ?? everPageOf.get(key);
+          assert.ok(
+            policy === "trash_other_side" && page && trashedByTest.has(page),
+            `record ${key}, put back, was deleted again unasked: ${context}`,
           );
         }
         for (const p of pagesBefore.filter((p) => !p.trashed)) {

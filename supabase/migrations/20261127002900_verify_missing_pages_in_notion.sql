@@ -1,0 +1,193 @@
+-- Pages a completed full scan did not see are verified, as DESIGN says, and a record put back whose
+-- page is not in the scan is asked about instead of getting a second page.
+--
+-- 1. Verification. 20261126001100 gave report_page_state (what the functions found when they
+--    retrieved a missing page), but no function retrieved anything: every page a scan missed stayed
+--    "unverified" for ever. A page a person trashed in Notion was never known as trashed, so
+--    trash_other_side never took its record along (a person was asked instead), and a page the scan
+--    merely missed (Notion's search index lags an edit now and then) was held as missing until a
+--    person answered. Now the retrieve function, after reconciling, retrieves each page of the
+--    mapping's open unverified page_missing conflicts (pages_to_verify) and hands what Notion
+--    answered to verify_missing_page, which decides the state here, in SQL: in the trash → trashed;
+--    under another parent than the mapping's data source → moved; back in it → present (the
+--    question is settled); 404 → unshared (Notion answers the same for a page no longer shared with
+--    the integration and one deleted for good, and says the former). report_page_state then
+--    applies the delete policy as before.
+--
+-- 2. A record put back from a backup (same key) after its record_deleted conflict was skipped, or
+--    dismissed by unlink, whose page is not live any more (a person trashed it after the pair was
+--    forgotten), got a second page at the next full scan while the first stayed in the trash. Now,
+--    when a completed full scan did not see that page out of the trash, the pair is linked again
+--    and asked about (page_missing, record "put back", verified like any missing page), and under
+--    trash_other_side a page verified as trashed does not delete the record a person put back after
+--    the trash: it is asked about, as 20261126002700 does when the sync itself trashed the page.
+--    Under unlink the pair stays forgotten (a dismissed page_missing, so the record gets no second
+--    page, as for any record of a trashed page under unlink). The skipped question and the record's
+--    deletion are settled (obsolete, state back). When the scan did see the page, 20261126002700
+--    links them as before.
+
+-- pages_to_verify -------------------------------------------------------------------------------
+create function notion_sync_api.pages_to_verify(p_mapping_name text, p_limit integer default 100)
+returns table (page_id text)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  return query
+  select c.page_id
+  from notion_sync.mappings m
+  join notion_sync.conflicts c on c.mapping_id = m.mapping_id
+  where m.name = p_mapping_name and c.kind = 'page_missing' and c.status = 'open'
+    and c.details ->> 'state' = 'unverified'
+    and exists (select from notion_sync.links l where l.mapping_id = c.mapping_id and l.page_id = c.page_id)
+  order by c.created_at, c.page_id
+  limit greatest(p_limit, 0);
+end
+$$;
+comment on function notion_sync_api.pages_to_verify(text, integer) is
+  'The pages of the caller''s mapping a completed full scan missed and nobody has retrieved yet (open '
+  'page_missing conflicts in state unverified), oldest first, at most p_limit. Authenticated; an '
+  'unknown mapping gives no rows.';
+revoke execute on function notion_sync_api.pages_to_verify(text, integer) from public;
+grant execute on function notion_sync_api.pages_to_verify(text, integer) to authenticated;
+
+-- verify_missing_page -----------------------------------------------------------------------------
+create function notion_sync_api.verify_missing_page(p_mapping_name text, p_page_id text, p_page jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_map notion_sync.mappings;
+  v_state text;
+  v_conflict uuid;
+begin
+  select * into v_map from notion_sync.mappings m where m.name = p_mapping_name;
+  if not found then
+    raise exception 'no mapping named "%"', p_mapping_name using errcode = 'P0002';
+  end if;
+  if p_page is not null and (jsonb_typeof(p_page) <> 'object' or p_page ->> 'object' is distinct from 'page'
+                             or notion_sync.notion_id(p_page ->> 'id') is distinct from notion_sync.notion_id(p_page_id)) then
+    raise exception 'p_page must be the page object Notion answered for page % (or null for a 404), got %',
+      p_page_id, left(p_page::text, 200) using errcode = '22023';
+  end if;
+  v_state := case
+    when p_page is null then 'unshared'
+    when coalesce((p_page ->> 'in_trash')::boolean, (p_page ->> 'archived')::boolean, false) then 'trashed'
+    when p_page -> 'parent' ->> 'type' = 'data_source_id'
+         and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(v_map.data_source_id)
+      then 'present'
+    else 'moved' end;
+  -- a record put back after the pair was forgotten, whose page was trashed meanwhile: the put back
+  -- is the later act, so trash_other_side asks instead of deleting it again
+  if v_state = 'trashed' and v_map.delete_policy = 'trash_other_side' then
+    update notion_sync.conflicts c set details = c.details || jsonb_build_object('state', v_state)
+    where c.mapping_id = v_map.mapping_id and c.page_id = p_page_id and c.kind = 'page_missing'
+      and c.status = 'open' and c.details ->> 'record' = 'put back'
+    returning c.conflict_id into v_conflict;
+    if v_conflict is not null then
+      return jsonb_build_object('state', v_state, 'conflict_id', v_conflict);
+    end if;
+  end if;
+  return notion_sync_api.report_page_state(p_mapping_name, p_page_id, v_state, p_page);
+end
+$$;
+comment on function notion_sync_api.verify_missing_page(text, text, jsonb) is
+  'What Notion answered for a page a completed full scan missed (the page object, or null for a '
+  '404): decides its state (trashed, moved, present, unshared) and reports it (report_page_state, '
+  'which applies the delete policy; a record put back after its page was trashed is asked about '
+  'under trash_other_side too). Authenticated. Raises P0002 (no such mapping or link), 22023 (not '
+  'that page''s object).';
+revoke execute on function notion_sync_api.verify_missing_page(text, text, jsonb) from public;
+grant execute on function notion_sync_api.verify_missing_page(text, text, jsonb) to authenticated;
+
+-- relink_returned: records put back whose page the scan did not see ----------------------------------
+alter function notion_sync.relink_returned(uuid) rename to relink_returned_seen;
+comment on function notion_sync.relink_returned_seen(uuid) is
+  'The part of relink_returned for halves whose partner the run saw live: pages back from the trash, '
+  'records put back while their page lives (see 20261126002700). Authenticated; raises nothing.';
+
+create function notion_sync.relink_returned(p_run_id uuid)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_run notion_sync.runs;
+  v_map notion_sync.mappings;
+  v_back record;
+  v_conflict uuid;
+  v_asked integer := 0;
+begin
+  select r.* into v_run from notion_sync.runs r where r.run_id = p_run_id;
+  if not found then
+    return 0;
+  end if;
+  select m.* into v_map from notion_sync.mappings m where m.mapping_id = v_run.mapping_id;
+  -- only a completed full scan tells that a page is not live
+  if v_run.mode <> 'full' or not v_run.checkpoint ? 'scan_completed_at' then
+    return notion_sync.relink_returned_seen(p_run_id);
+  end if;
+  -- the last skipped deletion of each record put back (record_changes holds the keys written since
+  -- they were last linked), whose page this scan did not see out of the trash, neither half linked;
+  -- the table is read for those records only
+  for v_back in
+    with back as (
+      select distinct on (c.record_key) c.page_id, c.record_key, coalesce(sp.in_trash, false) as in_trash
+      from notion_sync.conflicts c
+      left join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
+      where c.mapping_id = v_map.mapping_id and c.kind = 'record_deleted' and c.status = 'dismissed'
+        and exists (select from notion_sync.record_changes rc
+                    where rc.mapping_id = c.mapping_id and rc.record_key = c.record_key)
+        and not (sp.seen_in_run is not distinct from p_run_id and not sp.in_trash)
+        and not exists (select from notion_sync.links l where l.mapping_id = v_map.mapping_id
+                          and (l.page_id = c.page_id or l.record_key = c.record_key))
+      order by c.record_key, c.created_at desc
+    )
+    select b.* from back b
+    join notion_sync.record_column_values(v_map.mapping_id, (select array_agg(x.record_key) from back x)) s
+      on s.record_key = b.record_key
+    order by b.record_key
+  loop
+    -- hold and trash_other_side link the pair again and ask; unlink forgets it again, as it does
+    -- for any trashed page
+    if v_map.delete_policy <> 'unlink' then
+      insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
+      values (v_map.mapping_id, v_back.page_id, v_map.owner_id, v_back.record_key, '{}'::jsonb)
+      on conflict do nothing;
+      continue when not found;  -- the page went to a record put back before it
+    end if;
+    v_conflict := notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'page_missing', v_back.page_id,
+      v_back.record_key, '{}'::jsonb,
+      jsonb_build_object('state', case when v_back.in_trash then 'trashed' else 'unverified' end,
+                         'record', 'put back'));
+    if v_map.delete_policy = 'unlink' then
+      update notion_sync.conflicts c
+      set status = 'dismissed', resolved_at = now(),
+          resolution = jsonb_build_object('action', 'skip', 'by', 'delete_policy')
+      where c.conflict_id = v_conflict;
+    end if;
+    update notion_sync.conflicts c
+    set status = 'resolved', resolved_at = now(),
+        resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
+    where c.mapping_id = v_map.mapping_id and c.kind = 'record_deleted' and c.status = 'dismissed'
+      and c.record_key = v_back.record_key;
+    update notion_sync.tombstones t set resolved_at = now()
+    where t.mapping_id = v_map.mapping_id and t.record_key = v_back.record_key and t.resolved_at is null;
+    v_asked := v_asked + 1;
+  end loop;
+  return v_asked + notion_sync.relink_returned_seen(p_run_id);
+end
+$$;
+comment on function notion_sync.relink_returned(uuid) is
+  'Before a run reconciles: relink_returned_seen (pages back from the trash, records put back while '
+  'their page lives), and after a completed full scan, each record put back after a skipped '
+  'record_deleted conflict whose page the scan did not see out of the trash: linked again and asked '
+  'about (page_missing, record "put back", verified like any missing page), or under unlink left '
+  'forgotten (a dismissed page_missing), instead of getting a second page. Returns how many pairs it '
+  'linked or asked about. Authenticated; raises nothing.';
+revoke execute on function notion_sync.relink_returned(uuid) from public;
+grant execute on function notion_sync.relink_returned(uuid) to authenticated;
