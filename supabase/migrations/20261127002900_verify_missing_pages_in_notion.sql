@@ -11,8 +11,13 @@
 --    answered to verify_missing_page, which decides the state here, in SQL: in the trash → trashed;
 --    under another parent than the mapping's data source → moved; back in it → present (the
 --    question is settled); 404 → unshared (Notion answers the same for a page no longer shared with
---    the integration and one deleted for good, and says the former). report_page_state then
---    applies the delete policy as before.
+--    the integration and one deleted for good, and says the former). The delete policy then
+--    applies as report_page_state applies it, except that under trash_other_side the record a
+--    verified trash deletes is logged as the run's change (the functions verify before the run
+--    finishes), so revert_run puts it back (report_page_state logged it without a run), and under
+--    unlink the question is dismissed with the pair forgotten, as unlink does in a run
+--    (report_page_state forgot the pair but left the question open, for a mapping whose policy
+--    became unlink while the question waited).
 --
 -- 2. A record put back from a backup (same key) after its record_deleted conflict was skipped, or
 --    dismissed by unlink, whose page is not live any more (a person trashed it after the pair was
@@ -54,7 +59,8 @@ revoke execute on function notion_sync_api.pages_to_verify(text, integer) from p
 grant execute on function notion_sync_api.pages_to_verify(text, integer) to authenticated;
 
 -- verify_missing_page -----------------------------------------------------------------------------
-create function notion_sync_api.verify_missing_page(p_mapping_name text, p_page_id text, p_page jsonb)
+create function notion_sync_api.verify_missing_page(
+  p_mapping_name text, p_page_id text, p_page jsonb, p_run_id uuid default null)
 returns jsonb
 language plpgsql
 security invoker
@@ -64,6 +70,7 @@ declare
   v_map notion_sync.mappings;
   v_state text;
   v_conflict uuid;
+  v_key text;
 begin
   select * into v_map from notion_sync.mappings m where m.name = p_mapping_name;
   if not found then
@@ -81,9 +88,25 @@ begin
          and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(v_map.data_source_id)
       then 'present'
     else 'moved' end;
-  -- a record put back after the pair was forgotten, whose page was trashed meanwhile: the put back
-  -- is the later act, so trash_other_side asks instead of deleting it again
-  if v_state = 'trashed' and v_map.delete_policy = 'trash_other_side' then
+  if v_state <> 'present' and (v_map.delete_policy = 'unlink'
+                               or v_state = 'trashed' and v_map.delete_policy = 'trash_other_side') then
+    select l.record_key into v_key from notion_sync.links l
+    where l.mapping_id = v_map.mapping_id and l.page_id = p_page_id;
+    if not found then
+      raise exception 'page % is not linked in mapping "%"', p_page_id, p_mapping_name using errcode = 'P0002';
+    end if;
+    if v_map.delete_policy = 'unlink' then
+      -- the pair is forgotten, and its question dismissed as unlink dismisses it in a run (the
+      -- policy may have changed since the question was opened)
+      update notion_sync.conflicts c
+      set status = 'dismissed', resolved_at = now(),
+          resolution = jsonb_build_object('action', 'skip', 'by', 'delete_policy', 'state', v_state)
+      where c.mapping_id = v_map.mapping_id and c.page_id = p_page_id and c.kind = 'page_missing' and c.status = 'open';
+      delete from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.page_id = p_page_id;
+      return jsonb_build_object('state', v_state, 'applied', 'unlink');
+    end if;
+    -- a record put back after the pair was forgotten, whose page was trashed meanwhile: the put
+    -- back is the later act, so it is asked about instead of deleted again
     update notion_sync.conflicts c set details = c.details || jsonb_build_object('state', v_state)
     where c.mapping_id = v_map.mapping_id and c.page_id = p_page_id and c.kind = 'page_missing'
       and c.status = 'open' and c.details ->> 'record' = 'put back'
@@ -91,18 +114,27 @@ begin
     if v_conflict is not null then
       return jsonb_build_object('state', v_state, 'conflict_id', v_conflict);
     end if;
+    -- else the record follows its page, as the run's change (revert_run puts it back)
+    perform notion_sync.delete_record(v_map.mapping_id, v_key, p_run_id, null);
+    update notion_sync.conflicts c
+    set status = 'resolved', resolved_at = now(),
+        resolution = jsonb_build_object('action', 'delete_policy', 'state', v_state, 'run_id', p_run_id)
+    where c.mapping_id = v_map.mapping_id and c.page_id = p_page_id and c.kind = 'page_missing' and c.status = 'open';
+    return jsonb_build_object('state', v_state, 'applied', 'trash_other_side');
   end if;
+  -- the other states, and the other policies, as report_page_state records them
   return notion_sync_api.report_page_state(p_mapping_name, p_page_id, v_state, p_page);
 end
 $$;
-comment on function notion_sync_api.verify_missing_page(text, text, jsonb) is
+comment on function notion_sync_api.verify_missing_page(text, text, jsonb, uuid) is
   'What Notion answered for a page a completed full scan missed (the page object, or null for a '
   '404): decides its state (trashed, moved, present, unshared) and reports it (report_page_state, '
   'which applies the delete policy; a record put back after its page was trashed is asked about '
-  'under trash_other_side too). Authenticated. Raises P0002 (no such mapping or link), 22023 (not '
-  'that page''s object).';
-revoke execute on function notion_sync_api.verify_missing_page(text, text, jsonb) from public;
-grant execute on function notion_sync_api.verify_missing_page(text, text, jsonb) to authenticated;
+  'under trash_other_side too; unlink dismisses the question). A record the policy deletes is '
+  'logged as p_run_id''s change. '
+  'Authenticated. Raises P0002 (no such mapping or link), 22023 (not that page''s object).';
+revoke execute on function notion_sync_api.verify_missing_page(text, text, jsonb, uuid) from public;
+grant execute on function notion_sync_api.verify_missing_page(text, text, jsonb, uuid) to authenticated;
 
 -- relink_returned: records put back whose page the scan did not see ----------------------------------
 alter function notion_sync.relink_returned(uuid) rename to relink_returned_seen;

@@ -6,8 +6,11 @@ import {
   LogLevel,
   RequestTimeoutError,
 } from "@notionhq/client";
+import type { UserClaims } from "./auth.ts";
+import { decryptToken } from "./crypto.ts";
+import { asUser } from "./db.ts";
 import { env } from "./env.ts";
-import { type RateBudget, sleep } from "./rate_budget.ts";
+import { pgRateBudget, type RateBudget, sleep } from "./rate_budget.ts";
 
 /** The Notion-Version every request sends. */
 export const NOTION_VERSION = "2025-09-03";
@@ -145,6 +148,26 @@ export function backoffMs(
   maxMs = 20_000,
 ): number {
   return Math.min(maxMs, baseMs * 2 ** attempt * (0.5 + Math.random()));
+}
+
+/**
+ * The budgeted client of one of the user's connections, for a run that ends at `deadline` (epoch
+ * ms): its token decrypted, every request taking from the integration's shared budget (which may
+ * make a request wait up to 20 s past the deadline), retries started only before it.
+ */
+export async function connectionNotion(
+  claims: UserClaims,
+  connectionId: string,
+  deadline: number,
+): Promise<BudgetedNotion> {
+  const ciphertext = await asUser(claims, async (tx) => {
+    const [row] = await tx`select notion_sync.connection_token_ciphertext(${connectionId}) as c`;
+    return row.c as string;
+  });
+  return budgetedNotionClient(await decryptToken(ciphertext), {
+    budget: pgRateBudget(claims, connectionId, { deadline: deadline + 20_000 }),
+    deadline,
+  });
 }
 
 /**

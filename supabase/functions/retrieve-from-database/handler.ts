@@ -3,10 +3,9 @@ import { z } from "zod";
 import { isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
-import { decryptToken } from "../_shared/crypto.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
-import { type BudgetedNotion, budgetedNotionClient, notionStatus } from "../_shared/notion.ts";
-import { pgRateBudget, RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
+import { type BudgetedNotion, connectionNotion, notionStatus } from "../_shared/notion.ts";
+import { RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
 import { stagePages } from "../_shared/staging.ts";
 
 /** The request body (the worker builds one to continue a run). */
@@ -81,7 +80,7 @@ export async function runRetrieve(
   const deadline = Date.now() + body.timeBudgetMs -
     (performance.now() - started);
   try {
-    const notion = await notionFor(claims, run, deadline);
+    const notion = await connectionNotion(claims, run.connection_id, deadline);
     const finished = await retrieve(claims, run, notion, deadline);
     if (!finished) {
       // out of time: the lease is given back and a continue_run job queued; the next call
@@ -116,10 +115,17 @@ export async function runRetrieve(
       create_unmatched: body.createUnmatched,
       dry_run: body.dryRun,
     };
-    const result = await asUser(claims, async (tx) => {
+    const summary = await asUser(claims, async (tx) => {
       const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
         tx.json(options as never)
       }) as summary`;
+      return summary;
+    });
+    // while the run still holds the mapping, so what the delete policy does is the run's (revert_run)
+    const missingPages = body.dryRun
+      ? undefined
+      : await verifyMissingPages(claims, body.databaseType, run.run_id, notion, deadline);
+    return await asUser(claims, async (tx) => {
       const [done] = await tx`select * from notion_sync_api.finish_run(${run.run_id}, 'completed')`;
       const [{ matched }] = await tx`
           select count(*)::int as matched from notion_sync.staged_pages sp
@@ -140,17 +146,9 @@ export async function runRetrieve(
           resumed: run.resumed,
         },
         summary,
+        ...(missingPages ? { missingPages } : {}),
       };
     });
-    return body.dryRun ? result : {
-      ...result,
-      missingPages: await verifyMissingPages(
-        claims,
-        body.databaseType,
-        notion,
-        deadline,
-      ),
-    };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     await asUser(
@@ -293,26 +291,6 @@ async function read(
   return true;
 }
 
-/** A Notion client for the run's connection: every request takes from the integration's shared
- * budget, and reads are retried with backoff until the deadline. */
-async function notionFor(
-  claims: UserClaims,
-  run: StartedRun,
-  deadline: number,
-): Promise<BudgetedNotion> {
-  const ciphertext = await asUser(claims, async (tx) => {
-    const [row] =
-      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
-    return row.c as string;
-  });
-  return budgetedNotionClient(await decryptToken(ciphertext), {
-    budget: pgRateBudget(claims, run.connection_id, {
-      deadline: deadline + 20_000,
-    }),
-    deadline,
-  });
-}
-
 /**
  * Retrieves each page a completed full scan missed (pages_to_verify: its page_missing question
  * still "unverified") and hands Notion's answer, the page or a 404, to verify_missing_page, which
@@ -323,6 +301,7 @@ async function notionFor(
 async function verifyMissingPages(
   claims: UserClaims,
   mapping: string,
+  runId: string,
   notion: BudgetedNotion,
   deadline: number,
 ) {

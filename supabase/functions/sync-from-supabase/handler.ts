@@ -8,19 +8,18 @@ import { z } from "zod";
 import { isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser, type Tx } from "../_shared/db.ts";
-import { decryptToken } from "../_shared/crypto.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import {
   backoffMs,
   type BudgetedNotion,
-  budgetedNotionClient,
+  connectionNotion,
   notionFailure,
   NotionNetworkError,
   notionStatus,
   retryAfterSeconds,
   UnknownOutcomeError,
 } from "../_shared/notion.ts";
-import { pgRateBudget, RateBudgetWaitTooLong, sleep } from "../_shared/rate_budget.ts";
+import { RateBudgetWaitTooLong, sleep } from "../_shared/rate_budget.ts";
 
 /** The request body (the worker builds one for a scheduled push). */
 export const Body = z.strictObject({
@@ -30,10 +29,12 @@ export const Body = z.strictObject({
   ),
   recordIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
   dryRun: z.boolean().optional(),
+  /**
+   * Wall time this invocation may spend sending (hosted: 150 s per response, with room to finish
+   * an item); what is left stays in the outbox for the next push.
+   */
+  timeBudgetMs: z.number().int().min(1).max(140_000).default(100_000),
 });
-
-/** Wall-clock budget of one invocation: under the hosted 150 s, with room to finish an item. */
-const RUN_BUDGET_MS = 100_000;
 /** Attempts of one write within an invocation after unknown outcomes (each checked first). */
 const WRITE_ATTEMPTS = 4;
 /** Outbox items claimed at a time. */
@@ -80,7 +81,8 @@ export async function runPush(claims: UserClaims, body: z.infer<typeof Body>) {
     return row.r as StartedRun;
   });
   try {
-    const counts = await drain(claims, run, body.databaseType, body.recordIds);
+    const deadline = Date.now() + body.timeBudgetMs;
+    const counts = await drain(claims, run, body.databaseType, deadline, body.recordIds);
     return await asUser(claims, async (tx) => {
       const pending = await pendingCount(tx, body.databaseType, body.recordIds);
       await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
@@ -146,18 +148,10 @@ async function drain(
   claims: UserClaims,
   run: StartedRun,
   mapping: string,
+  deadline: number,
   recordIds?: string[],
 ): Promise<Counts> {
-  const deadline = Date.now() + RUN_BUDGET_MS;
-  const ciphertext = await asUser(claims, async (tx) => {
-    const [row] =
-      await tx`select notion_sync.connection_token_ciphertext(${run.connection_id}) as c`;
-    return row.c as string;
-  });
-  const notion = budgetedNotionClient(await decryptToken(ciphertext), {
-    budget: pgRateBudget(claims, run.connection_id, { deadline: deadline + 20_000 }),
-    deadline,
-  });
+  const notion = await connectionNotion(claims, run.connection_id, deadline);
   const counts: Counts = {
     pushed: 0,
     created: 0,

@@ -4,14 +4,14 @@ import { readDotEnv } from "../../../stack/gateway.ts";
 import { stackEnv } from "../../../stack/setup.ts";
 import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 
-async function callWorker(secret?: string) {
+async function callWorker(secret?: string, body: Record<string, unknown> = { limit: 50 }) {
   const res = await fetch(`${stackEnv().apiUrl}/functions/v1/worker`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       ...(secret ? { "x-worker-secret": secret } : {}),
     },
-    body: JSON.stringify({ limit: 50 }),
+    body: JSON.stringify(body),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -69,6 +69,34 @@ Deno.test("a run that yielded at its time budget finishes through its continue_r
     assert.equal(open.length, 0, "the job is done");
   } finally {
     await emulatorControl("reset", { seed: "demo" });
+    await closeDb();
+  }
+});
+
+Deno.test("the worker takes no further job once its time budget is used: the rest stay due for the next call", async () => {
+  const secret = readDotEnv(`${stackEnv().stackDir}/functions.env`).WORKER_SECRET;
+  const user = await freshUser("worker-budget");
+  await demoMappingFor(user);
+  try {
+    const due = () =>
+      asUser(
+        user.claims,
+        (tx) => tx`select kind from notion_sync.jobs where done_at is null order by kind`,
+      ).then((rs) => rs.map((r) => r.kind));
+    await asUser(user.claims, (tx) =>
+      tx`insert into notion_sync.jobs (owner_id, mapping_id, kind)
+         select owner_id, mapping_id, k from notion_sync.mappings, unnest(array['push', 'push']) k
+         where name = 'tasks'`);
+    assert.deepEqual(await due(), ["push", "push"]);
+
+    const res = await callWorker(secret, { limit: 50, timeBudgetMs: 1 });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.ran.length, 1, "one job, the first, always runs");
+    assert.ok((await due()).length >= 1, "the other waits for the next call");
+
+    const bad = await callWorker(secret, { timeBudgetMs: 200_000 });
+    assert.equal(bad.status, 400);
+  } finally {
     await closeDb();
   }
 });

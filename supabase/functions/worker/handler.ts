@@ -12,7 +12,15 @@ import { HttpError, readBody, respond } from "../_shared/http.ts";
 import { Body as RetrieveBody, runRetrieve } from "../retrieve-from-database/handler.ts";
 import { Body as PushBody, runPush } from "../sync-from-supabase/handler.ts";
 
-const Body = z.strictObject({ limit: z.number().int().min(1).max(50).default(5) });
+const Body = z.strictObject({
+  /** Jobs this invocation may run, one after the other. */
+  limit: z.number().int().min(1).max(50).default(5),
+  /** Wall time this invocation may spend on them (hosted: 150 s per response). */
+  timeBudgetMs: z.number().int().min(1).max(140_000).default(120_000),
+});
+
+/** No further job is taken with less time left: a retrieve needs about this to read one batch. */
+const MIN_JOB_MS = 15_000;
 
 interface Job {
   job_id: string;
@@ -41,11 +49,16 @@ export function handler(req: Request): Promise<Response> {
   return respond(req, async () => {
     requireWorkerSecret(req);
     const body = await readBody(req, Body);
-    const jobs = await asService((tx) =>
-      tx`select * from notion_sync.claim_jobs(${body.limit})`
-    ) as unknown as Job[];
+    const deadline = Date.now() + body.timeBudgetMs;
     const ran = [];
-    for (const job of jobs) {
+    // one job at a time, each given the time left, so the invocation ends within its budget; the
+    // first is always taken, so a call always advances
+    while (ran.length < body.limit && (ran.length === 0 || deadline - Date.now() >= MIN_JOB_MS)) {
+      const [job] = await asService((tx) =>
+        tx`select * from notion_sync.claim_jobs(1)`
+      ) as unknown as Job[];
+      if (!job) break;
+      const timeBudgetMs = Math.max(1, Math.min(120_000, deadline - Date.now()));
       let error: string | null = null;
       let status = "done";
       try {
@@ -53,13 +66,17 @@ export function handler(req: Request): Promise<Response> {
         const claims = { sub: job.owner_id, role: "authenticated" };
         const databaseType = job.mapping_name;
         if (job.kind === "push") {
-          await runPush(claims, PushBody.parse({ databaseType }));
+          await runPush(claims, PushBody.parse({ databaseType, timeBudgetMs }));
           status = "completed";
         } else if (job.kind === "full_scan" || job.kind === "incremental") {
           const mode = job.kind === "full_scan" ? "full" : "incremental";
-          status = (await runRetrieve(claims, RetrieveBody.parse({ databaseType, mode }))).status;
+          status = (await runRetrieve(
+            claims,
+            RetrieveBody.parse({ databaseType, mode, timeBudgetMs }),
+          )).status;
         } else if (job.kind === "continue_run") {
-          status = (await runRetrieve(claims, RetrieveBody.parse({ databaseType }))).status;
+          status = (await runRetrieve(claims, RetrieveBody.parse({ databaseType, timeBudgetMs })))
+            .status;
         } else {
           throw new Error(`the worker does not run ${job.kind} jobs`);
         }

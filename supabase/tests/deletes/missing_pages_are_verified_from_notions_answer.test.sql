@@ -2,7 +2,7 @@
 -- state is decided in SQL: in the trash → trashed, under another parent → moved, back in the data
 -- source → present (the question settled), a 404 → unshared. Each page is listed once until then.
 begin;
-select plan(10);
+select plan(14);
 
 select tests.linked_tasks('verify@example.com', jsonb_build_array(
   tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'), tests.task_page('p3', 'Three'),
@@ -38,12 +38,26 @@ select throws_ok($$ select notion_sync_api.verify_missing_page('nope', 'p2', nul
 
 -- under trash_other_side, a page verified as trashed takes its record along
 update notion_sync.mappings set delete_policy = 'trash_other_side';
-select tests.sync_pages(jsonb_build_array(tests.task_page('p1', 'One'), tests.task_page('p5', 'Five')), '{}', 'full', true);
-select notion_sync_api.verify_missing_page('tasks', 'p4', tests.task_page('p4', 'Four', p_in_trash => true));
+select (tests.sync_pages(jsonb_build_array(tests.task_page('p1', 'One'), tests.task_page('p5', 'Five')), '{}', 'full', true)
+        ->> 'run_id') as run \gset
+select notion_sync_api.verify_missing_page('tasks', 'p4', tests.task_page('p4', 'Four', p_in_trash => true), :'run');
 select is((select count(*)::int from notion_sync_demo.tasks where title = 'Four'), 0,
   'Under trash_other_side, a page verified as trashed takes its record along.');
 select is((select status from notion_sync.conflicts where page_id = 'p4'), 'resolved',
   'Its question is settled.');
+select is((select run_id::text from notion_sync.changes where field = '*row'), :'run',
+  'The deletion is logged as the change of the run whose scan missed the page.');
+select notion_sync_api.revert_run(:'run');
+select is((select count(*)::int from notion_sync_demo.tasks where title = 'Four'), 1,
+  'So reverting that run puts the record back.');
+
+-- a question left open while the policy became unlink is dismissed with the pair forgotten
+update notion_sync.mappings set delete_policy = 'unlink';
+select notion_sync_api.verify_missing_page('tasks', 'p3',
+  tests.task_page('p3', 'Three') || '{"parent": {"type": "data_source_id", "data_source_id": "ds-other"}}');
+select is((select status || ', ' || (resolution ->> 'by') from notion_sync.conflicts where page_id = 'p3'),
+  'dismissed, delete_policy', 'Under unlink, the question is dismissed, as unlink does in a run.');
+select is_empty($$ select 1 from notion_sync.links where page_id = 'p3' $$, 'And the pair is forgotten.');
 
 select * from finish();
 rollback;
