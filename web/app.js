@@ -78,6 +78,25 @@ function text(value) {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** What a deletion question's state means, in a sentence (details.state, set in SQL). */
+const STATES = {
+  page_missing: {
+    unverified: "A full scan did not see this page; it has not been read in Notion yet.",
+    trashed: "The page is in Notion's trash.",
+    moved: "The page was moved out of the data source.",
+    unshared:
+      "Notion does not find the page: it was deleted for good, or is no longer shared with the integration.",
+    gone: "The page is gone from Notion.",
+  },
+  record_deleted: { deleted: "The record was deleted in Supabase." },
+};
+
+/** The three decisions, worded for the question: a deletion's answers delete or bring back. */
+const ANSWERS = {
+  page_missing: ["Delete the record", "Restore the page"],
+  record_deleted: ["Restore the record", "Trash the page"],
+};
+
 /** One open conflict: its fields side by side and the three decisions a person can take. */
 function conflictCard(c) {
   const card = document.createElement("article");
@@ -116,16 +135,32 @@ function conflictCard(c) {
     );
     card.append(table);
   } else if (c.details?.state) {
+    const said = STATES[c.kind]?.[c.details.state] ?? `state: ${c.details.state}`;
+    const putBack = c.details.record === "put back"
+      ? " The record was put back (same key) after the pair was forgotten."
+      : "";
     card.append(
-      Object.assign(document.createElement("p"), { textContent: `state: ${c.details.state}` }),
+      Object.assign(document.createElement("p"), {
+        className: "state",
+        textContent: said + putBack,
+      }),
     );
+    if (c.details.last_values) {
+      card.append(Object.assign(document.createElement("p"), {
+        className: "last-values",
+        textContent: `Last values: ${
+          Object.entries(c.details.last_values).map(([k, v]) => `${k}: ${text(v)}`).join(", ")
+        }`,
+      }));
+    }
   }
   const actions = document.createElement("div");
   actions.className = "actions";
+  const [notionLabel, supabaseLabel] = ANSWERS[c.kind] ?? ["Keep Notion", "Keep Supabase"];
   for (
-    const [resolution, label] of [["prefer_notion", "Keep Notion"], [
+    const [resolution, label] of [["prefer_notion", notionLabel], [
       "prefer_supabase",
-      "Keep Supabase",
+      supabaseLabel,
     ], ["skip", "Skip"]]
   ) {
     const button = Object.assign(document.createElement("button"), {

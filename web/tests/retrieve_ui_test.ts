@@ -160,3 +160,50 @@ Deno.test("a write Notion refuses shows why on its conflict card", async () => {
     await browser.close();
   }
 });
+
+Deno.test("a page trashed in Notion is asked about in words: the card says where the page is and what each answer does", async () => {
+  const { webUrl } = stackEnv();
+  const user = await freshUser("trashed-card");
+  await demoMappingFor(user);
+  await invoke(
+    "retrieve-from-database",
+    { databaseType: "tasks", createUnmatched: true },
+    user.jwt,
+  );
+  const [task] = await asUser(
+    user.claims,
+    (tx) =>
+      tx`select t.task_id, t.title, l.page_id from notion_sync_demo.tasks t
+         join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
+  );
+  await emulatorControl(`pages/${task.page_id}`, { in_trash: true });
+  const run = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+  assert.deepEqual(run.body.missingPages, { verified: { trashed: 1 }, left: 0 });
+  await closeDb();
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, webUrl, user.email);
+    const card = page.locator(".conflict");
+    await card.first().waitFor();
+    assert.equal(await card.count(), 1);
+    assert.equal(await card.locator(".state").textContent(), "The page is in Notion's trash.");
+    assert.deepEqual(await card.getByRole("button").allTextContents(), [
+      "Delete the record",
+      "Restore the page",
+      "Skip",
+    ]);
+    await card.getByRole("button", { name: "Delete the record" }).click();
+    await page.getByText("No open conflict: both sides agree.").waitFor();
+    const left = await asUser(
+      user.claims,
+      (tx) => tx`select 1 from notion_sync_demo.tasks where task_id = ${task.task_id}`,
+    );
+    assert.equal(left.length, 0, "the record went with its page, as the person chose");
+  } finally {
+    await emulatorControl(`pages/${task.page_id}`, { in_trash: false });
+    await browser.close();
+    await closeDb();
+  }
+});

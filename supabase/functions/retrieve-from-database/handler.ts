@@ -296,7 +296,8 @@ async function read(
  * still "unverified") and hands Notion's answer, the page or a 404, to verify_missing_page, which
  * decides the state (trashed, moved, present, unshared) and applies the delete policy. Stops at the
  * deadline, or at an error Notion gives for the page other than a 404: what is left stays
- * unverified and a later run retrieves it. The run itself is complete either way.
+ * unverified and a later run retrieves it. The run still holds the mapping, so a record the delete
+ * policy deletes is the run's change.
  */
 async function verifyMissingPages(
   claims: UserClaims,
@@ -330,7 +331,7 @@ async function verifyMissingPages(
       (tx) =>
         tx`select notion_sync_api.verify_missing_page(${mapping}, ${page_id}, ${
           page === null ? null : tx.json(page as never)
-        }) as r`,
+        }, ${runId}) as r`,
     );
     states[r.state] = (states[r.state] ?? 0) + 1;
     left -= 1;

@@ -85,9 +85,9 @@ Deno.test("the worker takes no further job once its time budget is used: the res
       ).then((rs) => rs.map((r) => r.kind));
     await asUser(user.claims, (tx) =>
       tx`insert into notion_sync.jobs (owner_id, mapping_id, kind)
-         select owner_id, mapping_id, k from notion_sync.mappings, unnest(array['push', 'push']) k
+         select owner_id, mapping_id, k from notion_sync.mappings, unnest(array['push', 'incremental']) k
          where name = 'tasks'`);
-    assert.deepEqual(await due(), ["push", "push"]);
+    assert.deepEqual(await due(), ["incremental", "push"]);
 
     const res = await callWorker(secret, { limit: 50, timeBudgetMs: 1 });
     assert.equal(res.status, 200, JSON.stringify(res.body));
