@@ -104,7 +104,8 @@ function conflictCard(c) {
   card.dataset.conflictId = c.conflict_id;
   const title = document.createElement("h3");
   const kind = c.kind.replaceAll("_", " ");
-  title.textContent = `${kind[0].toUpperCase()}${kind.slice(1)} · page ${c.page_id ?? "—"}`;
+  const page = c.page_title ? `“${c.page_title}” (page ${c.page_id})` : `page ${c.page_id ?? "—"}`;
+  title.textContent = `${kind[0].toUpperCase()}${kind.slice(1)} · ${page}`;
   card.append(title);
   if (c.details?.error) {
     // why Notion refused a write (push_failed, formatting_would_be_lost): one line per field

@@ -30,6 +30,15 @@
 --    page, as for any record of a trashed page under unlink). The skipped question and the record's
 --    deletion are settled (obsolete, state back). When the scan did see the page, 20261126002700
 --    links them as before.
+--
+-- 3. A deletion question still open when its missing half comes back is settled (obsolete, state
+--    back) before the run reconciles: a page_missing question whose page the run sees out of the
+--    trash (a person restored it in Notion), a record_deleted question whose record is put back.
+--    They stayed open, stale, and answering them then deleted a live record ("delete the record"
+--    for a page that is back) or made a second record ("restore the record" for one already back).
+--
+-- 4. open_conflicts gains page_title (the page's title as last staged): a question about a page in
+--    the trash named it only by its id.
 
 -- pages_to_verify -------------------------------------------------------------------------------
 create function notion_sync_api.pages_to_verify(p_mapping_name text, p_limit integer default 100)
@@ -159,6 +168,37 @@ begin
     return 0;
   end if;
   select m.* into v_map from notion_sync.mappings m where m.mapping_id = v_run.mapping_id;
+  -- a deletion question whose missing half is back is no longer a question: a page this run saw out
+  -- of the trash (a person restored it, or moved it back), a record put back with its key; answered
+  -- now, it would delete a live record or make a second one (the table is read for those records
+  -- only)
+  with back as (
+    select c.conflict_id, c.kind, c.record_key
+    from notion_sync.conflicts c
+    left join notion_sync.staged_pages sp on sp.mapping_id = c.mapping_id and sp.page_id = c.page_id
+    where c.mapping_id = v_map.mapping_id and c.status = 'open'
+      and (c.kind = 'page_missing' and sp.seen_in_run = p_run_id and not sp.in_trash
+           -- written since: its link marked dirty by the capture (or, unlinked, record_changes)
+           or c.kind = 'record_deleted'
+              and (exists (select from notion_sync.links l where l.mapping_id = c.mapping_id
+                             and l.record_key = c.record_key and l.dirty_at is not null)
+                   or exists (select from notion_sync.record_changes rc
+                              where rc.mapping_id = c.mapping_id and rc.record_key = c.record_key)))
+  ), settled as (
+    update notion_sync.conflicts c
+    set status = 'resolved', resolved_at = now(),
+        resolution = jsonb_build_object('action', 'obsolete', 'state', 'back', 'run_id', p_run_id)
+    from back b
+    where c.conflict_id = b.conflict_id
+      and (b.kind = 'page_missing'
+           or b.record_key in (select s.record_key from notion_sync.record_column_values(v_map.mapping_id,
+                                 (select array_agg(x.record_key) from back x where x.kind = 'record_deleted')) s))
+    returning c.kind, c.record_key
+  )
+  update notion_sync.tombstones t set resolved_at = now()
+  from settled s
+  where s.kind = 'record_deleted' and t.mapping_id = v_map.mapping_id and t.record_key = s.record_key
+    and t.resolved_at is null;
   -- only a completed full scan tells that a page is not live
   if v_run.mode <> 'full' or not v_run.checkpoint ? 'scan_completed_at' then
     return notion_sync.relink_returned_seen(p_run_id);
@@ -215,11 +255,27 @@ begin
 end
 $$;
 comment on function notion_sync.relink_returned(uuid) is
-  'Before a run reconciles: relink_returned_seen (pages back from the trash, records put back while '
-  'their page lives), and after a completed full scan, each record put back after a skipped '
-  'record_deleted conflict whose page the scan did not see out of the trash: linked again and asked '
-  'about (page_missing, record "put back", verified like any missing page), or under unlink left '
-  'forgotten (a dismissed page_missing), instead of getting a second page. Returns how many pairs it '
-  'linked or asked about. Authenticated; raises nothing.';
+  'Before a run reconciles: settles the open deletion questions whose missing half is back (a page '
+  'the run saw out of the trash, a record put back); relink_returned_seen (pages back from the '
+  'trash, records put back while their page lives); and after a completed full scan, each record '
+  'put back after a skipped record_deleted conflict whose page the scan did not see out of the '
+  'trash: linked again and asked about (page_missing, record "put back", verified like any missing '
+  'page), or under unlink left forgotten (a dismissed page_missing), instead of getting a second '
+  'page. Returns how many pairs it linked or asked about. Authenticated; raises nothing.';
 revoke execute on function notion_sync.relink_returned(uuid) from public;
 grant execute on function notion_sync.relink_returned(uuid) to authenticated;
+
+-- open_conflicts: the page's title as last staged, so a question names the page a person knows ---
+create or replace view notion_sync_api.open_conflicts with (security_invoker = true) as
+select c.conflict_id, m.name as mapping, c.kind, c.page_id, c.record_key, f.key as field,
+       f.value -> 'base' as base, f.value -> 'notion' as notion, f.value -> 'supabase' as supabase,
+       c.details, c.run_id, c.created_at,
+       (select notion_sync.page_title(sp.raw) from notion_sync.staged_pages sp
+        where sp.mapping_id = c.mapping_id and sp.page_id = c.page_id) as page_title
+from notion_sync.conflicts c
+join notion_sync.mappings m on m.mapping_id = c.mapping_id
+left join lateral jsonb_each(c.fields) f on true
+where c.status = 'open';
+comment on view notion_sync_api.open_conflicts is
+  'Open conflicts of the caller, one row per field (base, Notion, Supabase side by side; one row '
+  'with null fields for a question without fields), with the page''s title as last staged.';

@@ -188,12 +188,22 @@ Deno.test("a page trashed in Notion is asked about in words: the card says where
     const card = page.locator(".conflict");
     await card.first().waitFor();
     assert.equal(await card.count(), 1);
+    assert.equal(
+      await card.locator("h3").textContent(),
+      `Page missing · “${task.title}” (page ${task.page_id})`,
+      "the question names the page by its title",
+    );
     assert.equal(await card.locator(".state").textContent(), "The page is in Notion's trash.");
     assert.deepEqual(await card.getByRole("button").allTextContents(), [
       "Delete the record",
       "Restore the page",
       "Skip",
     ]);
+    await Deno.mkdir(screenshots, { recursive: true });
+    await page.screenshot({
+      path: new URL("web-trashed-page.png", screenshots).pathname,
+      fullPage: true,
+    });
     await card.getByRole("button", { name: "Delete the record" }).click();
     await page.getByText("No open conflict: both sides agree.").waitFor();
     const left = await asUser(

@@ -219,6 +219,7 @@ async function conflicts(tx: Tx, body: Extract<Body, { action: "conflicts" }>) {
         mapping: r.mapping,
         kind: r.kind,
         page_id: r.page_id,
+        page_title: r.page_title,
         record_key: r.record_key,
         run_id: r.run_id,
         created_at: r.created_at,

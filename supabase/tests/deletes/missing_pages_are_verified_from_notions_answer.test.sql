@@ -2,7 +2,7 @@
 -- state is decided in SQL: in the trash → trashed, under another parent → moved, back in the data
 -- source → present (the question settled), a 404 → unshared. Each page is listed once until then.
 begin;
-select plan(14);
+select plan(15);
 
 select tests.linked_tasks('verify@example.com', jsonb_build_array(
   tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'), tests.task_page('p3', 'Three'),
@@ -27,6 +27,8 @@ select results_eq($$ select page_id, status, case status when 'open' then detail
   'Trashed, moved and unshared are told apart, and a page still in the data source settles its question.');
 select is((select details -> 'moved_to' ->> 'data_source_id' from notion_sync.conflicts where page_id = 'p3'),
   'ds-other', 'A moved page says where it went.');
+select is((select page_title from notion_sync_api.open_conflicts where page_id = 'p3'), 'Three',
+  'The question names the page by its title as last staged.');
 select is_empty($$ select page_id from notion_sync_api.pages_to_verify('tasks') $$,
   'A verified page is not listed again.');
 select is((select count(*)::int from notion_sync_demo.tasks), 5, 'Nothing is deleted under hold.');
