@@ -31,6 +31,24 @@ async function signIn(page: Page, webUrl: string, email: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** A user whose demo mapping made a row of every page (a first import), and the first row by title. */
+async function importedDemo(label: string) {
+  const user = await freshUser(label);
+  await demoMappingFor(user);
+  await invoke(
+    "retrieve-from-database",
+    { databaseType: "tasks", createUnmatched: true },
+    user.jwt,
+  );
+  const [task] = await asUser(
+    user.claims,
+    (tx) =>
+      tx`select l.page_id, t.task_id, t.title, t.status from notion_sync_demo.tasks t
+       join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
+  );
+  return { user, task };
+}
+
 Deno.test("the web client signs in, retrieves from Notion on a click, and shows the rows", async () => {
   const { webUrl } = stackEnv();
   const user = await freshUser("browser");
@@ -67,19 +85,7 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
 
 Deno.test("a person reviews a conflict in the web client and keeps Notion's value", async () => {
   const { webUrl } = stackEnv();
-  const user = await freshUser("reviewer");
-  await demoMappingFor(user);
-  await invoke(
-    "retrieve-from-database",
-    { databaseType: "tasks", createUnmatched: true },
-    user.jwt,
-  );
-  const [task] = await asUser(
-    user.claims,
-    (tx) =>
-      tx`select l.page_id, t.task_id, t.title, t.status from notion_sync_demo.tasks t
-       join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
-  );
+  const { user, task } = await importedDemo("reviewer");
   const notionValue = task.status === "Done" ? "Blocked" : "Done";
   const supabaseValue = task.status === "In progress" ? "Not started" : "In progress";
   await asUser(
@@ -129,13 +135,7 @@ Deno.test("a person reviews a conflict in the web client and keeps Notion's valu
 
 Deno.test("a write Notion refuses shows why on its conflict card", async () => {
   const { webUrl } = stackEnv();
-  const user = await freshUser("refused");
-  await demoMappingFor(user);
-  await invoke(
-    "retrieve-from-database",
-    { databaseType: "tasks", createUnmatched: true },
-    user.jwt,
-  );
+  const { user } = await importedDemo("refused");
   await asUser(
     user.claims,
     (tx) =>
@@ -163,19 +163,7 @@ Deno.test("a write Notion refuses shows why on its conflict card", async () => {
 
 Deno.test("a page trashed in Notion is asked about in words: the card says where the page is and what each answer does", async () => {
   const { webUrl } = stackEnv();
-  const user = await freshUser("trashed-card");
-  await demoMappingFor(user);
-  await invoke(
-    "retrieve-from-database",
-    { databaseType: "tasks", createUnmatched: true },
-    user.jwt,
-  );
-  const [task] = await asUser(
-    user.claims,
-    (tx) =>
-      tx`select t.task_id, t.title, l.page_id from notion_sync_demo.tasks t
-         join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
-  );
+  const { user, task } = await importedDemo("trashed-card");
   await emulatorControl(`pages/${task.page_id}`, { in_trash: true });
   const run = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
   assert.deepEqual(run.body.missingPages, { verified: { trashed: 1 }, left: 0 });
