@@ -37,8 +37,30 @@
 --    They stayed open, stale, and answering them then deleted a live record ("delete the record"
 --    for a page that is back) or made a second record ("restore the record" for one already back).
 --
--- 4. open_conflicts gains page_title (the page's title as last staged): a question about a page in
+-- 4. Restoring a page that was moved out of the data source moves it back (plan_restore answers
+--    move). It answered done for any page not in the trash, so the pair stayed linked to a page
+--    elsewhere, the next full scan missed it again and the same question came back, for ever.
+--
+-- 5. open_conflicts gains page_title (the page's title as last staged): a question about a page in
 --    the trash named it only by its id.
+
+-- in_data_source ------------------------------------------------------------------------------------
+create function notion_sync.in_data_source(p_page jsonb, p_data_source_id text)
+returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return p_page -> 'parent' ->> 'type' = 'data_source_id'
+     and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(p_data_source_id);
+end
+$$;
+comment on function notion_sync.in_data_source(jsonb, text) is
+  'Whether a Notion page object''s parent is this data source (ids in any of Notion''s forms). Any '
+  'caller; raises nothing.';
+revoke execute on function notion_sync.in_data_source(jsonb, text) from public;
+grant execute on function notion_sync.in_data_source(jsonb, text) to authenticated;
 
 -- pages_to_verify -------------------------------------------------------------------------------
 create function notion_sync_api.pages_to_verify(p_mapping_name text, p_limit integer default 100)
@@ -93,9 +115,7 @@ begin
   v_state := case
     when p_page is null then 'unshared'
     when coalesce((p_page ->> 'in_trash')::boolean, (p_page ->> 'archived')::boolean, false) then 'trashed'
-    when p_page -> 'parent' ->> 'type' = 'data_source_id'
-         and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(v_map.data_source_id)
-      then 'present'
+    when notion_sync.in_data_source(p_page, v_map.data_source_id) then 'present'
     else 'moved' end;
   if v_state <> 'present' and (v_map.delete_policy = 'unlink'
                                or v_state = 'trashed' and v_map.delete_policy = 'trash_other_side') then
@@ -279,3 +299,38 @@ where c.status = 'open';
 comment on view notion_sync_api.open_conflicts is
   'Open conflicts of the caller, one row per field (base, Notion, Supabase side by side; one row '
   'with null fields for a question without fields), with the page''s title as last staged.';
+
+-- plan_restore: a page moved out of the data source is moved back ---------------------------------
+alter function notion_sync_api.plan_restore(bigint, jsonb) set schema notion_sync;
+alter function notion_sync.plan_restore(bigint, jsonb) rename to plan_restore_in_place;
+comment on function notion_sync.plan_restore_in_place(bigint, jsonb) is
+  'How notion_sync_api.plan_restore brings a page back, wherever the page is (untrash, done, '
+  'recreate, fail). Authenticated. Raises P0002, 22023.';
+
+create function notion_sync_api.plan_restore(p_outbox_id bigint, p_page jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_plan jsonb := notion_sync.plan_restore_in_place(p_outbox_id, p_page);
+  v_data_source text;
+begin
+  if v_plan ->> 'action' = 'done' then
+    select m.data_source_id into v_data_source
+    from notion_sync.outbox o join notion_sync.mappings m on m.mapping_id = o.mapping_id
+    where o.outbox_id = p_outbox_id;
+    if not notion_sync.in_data_source(p_page, v_data_source) then
+      return jsonb_build_object('action', 'move', 'data_source_id', v_data_source);
+    end if;
+  end if;
+  return v_plan;
+end
+$$;
+comment on function notion_sync_api.plan_restore(bigint, jsonb) is
+  'Decides how an in-flight restore brings its page back from the page as Notion has it (null for a '
+  '404): untrash, move (back into the mapping''s data source, from wherever it was moved), done, '
+  'recreate from the record, or fail. Authenticated. Raises P0002, 22023.';
+revoke execute on function notion_sync_api.plan_restore(bigint, jsonb) from public;
+grant execute on function notion_sync_api.plan_restore(bigint, jsonb) to authenticated;

@@ -499,20 +499,28 @@ async function createOnce(
   }
 }
 
-/** Restore: un-trash the original page, or create it again from the record and relink it. */
+/**
+ * Restore: un-trash the original page, move it back into the data source, or create it again from
+ * the record and relink it. After an un-trash or a move, the page Notion answered is planned again
+ * (a page moved away and trashed takes both).
+ */
 async function pushRestore(
   ctx: Ctx,
   item: OutboxItem,
   counts: Counts,
 ): Promise<void> {
+  let answered: Page | undefined; // the page as the last write answered it
+  let writes = 0;
   for (let attempt = 0;; attempt++) {
-    let page: Page | null;
-    try {
-      page = await retrievePage(ctx, item.page_id!);
-    } catch (e) {
-      if ((e as { status?: number }).status !== 404) throw e;
-      page = null;
+    let page: Page | null = answered ?? null;
+    if (!answered) {
+      try {
+        page = await retrievePage(ctx, item.page_id!);
+      } catch (e) {
+        if ((e as { status?: number }).status !== 404) throw e;
+      }
     }
+    answered = undefined;
     const plan = await one(
       ctx,
       (tx) =>
@@ -520,32 +528,44 @@ async function pushRestore(
           page ? tx.json(page as never) : null
         }::jsonb) as v`,
     ) as {
-      action: "untrash" | "done" | "recreate" | "fail";
+      action: "untrash" | "move" | "done" | "recreate" | "fail";
       data_source_id?: string;
       properties?: Record<string, unknown>;
       error?: string;
     };
-    if (plan.action === "fail") {
+    // an un-trash and a move at most: a page Notion answers otherwise did not take them
+    const error = plan.action === "fail"
+      ? plan.error ?? "cannot restore"
+      : writes >= 2 && (plan.action === "untrash" || plan.action === "move")
+      ? `Notion did not take the restore of page ${item.page_id}: its answer still needs to ${plan.action}`
+      : null;
+    if (error) {
       await sql(
         ctx,
-        (tx) =>
-          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${
-            plan.error ?? "cannot restore"
-          }, true)`,
+        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${error}, true)`,
       );
       counts.failed++;
       return;
     }
-    if (plan.action === "untrash") {
+    if (plan.action === "untrash" || plan.action === "move") {
       try {
-        page = await ctx.notion.write((c) =>
-          c.pages.update({ page_id: item.page_id!, in_trash: false })
+        const result = await ctx.notion.write((c) =>
+          plan.action === "untrash"
+            ? c.pages.update({ page_id: item.page_id!, in_trash: false })
+            : c.pages.move({
+              page_id: item.page_id!,
+              parent: { type: "data_source_id", data_source_id: plan.data_source_id! },
+            })
         ) as unknown as Page;
+        // a partial page (an id only) is read again
+        answered = "parent" in result ? result : undefined;
+        writes++;
       } catch (e) {
         await pauseAfter(ctx, e, attempt);
-        continue;
       }
-    } else if (plan.action === "recreate") {
+      continue;
+    }
+    if (plan.action === "recreate") {
       page = await createOnce(ctx, item, plan.data_source_id!, plan.properties!);
     }
     await sql(

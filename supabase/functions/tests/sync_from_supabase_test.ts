@@ -387,6 +387,43 @@ Deno.test("a create whose earlier attempt committed without an answer is looked 
   }
 });
 
+Deno.test("a page moved out of the data source is moved back when a person restores it, and not asked about again", async () => {
+  const s = await isolatedSync("moved", ["Wanderer", "Home"]);
+  try {
+    const ws = await emulatorControl("workspace");
+    const db = await notionApi(s.token, "POST", "databases", {
+      parent: { type: "page_id", page_id: ws.integrations[0].shared[0] },
+      title: [{ type: "text", text: { content: "Elsewhere" } }],
+      initial_data_source: { properties: { Name: { title: {} } } },
+    });
+    await emulatorControl(`pages/${s.pages.Wanderer}/move`, {
+      parent: { type: "data_source_id", data_source_id: db.data_sources[0].id },
+    });
+    const scan = await retrieve(s.user);
+    assert.deepEqual(scan.missingPages, { verified: { moved: 1 }, left: 0 });
+    const [conflict] = await asThem(s.user, (tx) =>
+      tx`select conflict_id from notion_sync.conflicts
+         where page_id = ${s.pages.Wanderer} and kind = 'page_missing' and status = 'open'
+           and details ->> 'state' = 'moved'`);
+    assert.ok(conflict, "the moved page is held for a person");
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
+    );
+    const res = await push(s.user);
+    assert.equal(res.restored, 1, JSON.stringify(res));
+    const page = await notionPage(s.pages.Wanderer);
+    assert.equal(page.parent.data_source_id, s.dataSourceId, "moved back, the same page");
+    assert.equal((await livePages(s.token, s.dataSourceId)).length, 2, "no new page");
+    const next = await retrieve(s.user);
+    assert.equal(next.conflicts, 0, "not asked again");
+    assert.deepEqual(next.missingPages, { verified: {}, left: 0 });
+  } finally {
+    await closeDb();
+  }
+});
+
 Deno.test("a page purged from Notion is created again from the record and relinked", async () => {
   const s = await isolatedSync("recreate", ["Lost", "Fine"]);
   try {
