@@ -1,6 +1,7 @@
 /**
  * Records and pages made, edited, deleted and restored on both sides at random (a record put back
- * from a backup with its key and last values), through the functions and the emulator, under each
+ * from a backup with its key and last values, a page moved to another data source and back),
+ * through the functions and the emulator, under each
  * delete policy, with creates and updates sometimes answered by a fault, and a person deciding
  * every question at random. Every title is unique when it is typed, so after each step:
  *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
@@ -24,6 +25,7 @@ import {
   EMULATOR_TOKEN,
   emulatorControl,
   freshUser,
+  newEmulatorDataSource,
   syncCalls,
   titleOnlyMapping,
 } from "../../../stack/testing.ts";
@@ -34,6 +36,8 @@ type Action =
   | { t: "notion_edit"; k: number }
   | { t: "notion_trash"; k: number }
   | { t: "notion_untrash"; k: number }
+  | { t: "notion_move_away"; k: number }
+  | { t: "notion_move_back"; k: number }
   | { t: "supabase_insert" }
   | { t: "supabase_edit"; k: number }
   | { t: "supabase_delete"; k: number }
@@ -44,6 +48,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ t: fc.constant("notion_edit" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("notion_trash" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("notion_untrash" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("notion_move_away" as const), k: fc.nat(9) }),
+  fc.record({ t: fc.constant("notion_move_back" as const), k: fc.nat(9) }),
   fc.constant({ t: "supabase_insert" as const }),
   fc.record({ t: fc.constant("supabase_edit" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("supabase_delete" as const), k: fc.nat(9) }),
@@ -89,16 +95,22 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
       "lifecycle",
       "lifecycle_tasks",
     );
+    // where pages are moved to, out of the mapped data source
+    const elsewhere = await newEmulatorDataSource("lifecycle elsewhere", { Name: { title: {} } });
+    const moveTo = (id: string, to: string) =>
+      emulatorControl(`pages/${id}/move`, {
+        parent: { type: "data_source_id", data_source_id: to },
+      });
     const calls = syncCalls("lifecycle", user.jwt);
     const retrieve = () => calls.retrieve({ mode: "full", createUnmatched: true });
     const push = calls.push;
     const db = <T>(fn: Parameters<typeof asUser>[1]) => asUser(user.claims, fn) as Promise<T>;
 
-    /** Every page of the data source, in the trash too, as Notion has it. */
-    const pages = async (): Promise<Page[]> => {
+    /** Every page of the data source (or of another), in the trash too, as Notion has it. */
+    const pages = async (of = dataSourceId): Promise<Page[]> => {
       const state = await emulatorControl("state");
       const ids = Object.values(state.pages as Record<string, any>)
-        .filter((p) => p.parent?.type === "data_source_id" && p.parent.id === dataSourceId)
+        .filter((p) => p.parent?.type === "data_source_id" && p.parent.id === of)
         .map((p) => p.id as string);
       const out: Page[] = [];
       for (const id of ids) {
@@ -189,6 +201,11 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
             await emulatorControl(`pages/${p.id}`, { in_trash: false });
             untrashedByTest.add(p.id);
             trashedByTest.delete(p.id);
+          } else if (a.t === "notion_move_away" && live.length) {
+            await moveTo(live[a.k % live.length].id, elsewhere);
+          } else if (a.t === "notion_move_back") {
+            const away = (await pages(elsewhere)).filter((p) => !p.trashed);
+            if (away.length) await moveTo(away[a.k % away.length].id, dataSourceId);
           } else if (a.t === "supabase_insert") {
             const [{ key }] = await db<{ key: string }[]>((tx) =>
               tx`insert into public.lifecycle_tasks (name) values (${fresh()}) returning task_id::text as key`
