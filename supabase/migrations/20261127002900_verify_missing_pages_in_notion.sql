@@ -4,9 +4,8 @@
 -- 1. Verification. 20261126001100 gave report_page_state (what the functions found when they
 --    retrieved a missing page), but no function retrieved anything: every page a scan missed stayed
 --    "unverified" for ever. A page a person trashed in Notion was never known as trashed, so
---    trash_other_side never took its record along (a person was asked instead), and a page the scan
---    merely missed (Notion's search index lags an edit now and then) was held as missing until a
---    person answered. Now the retrieve function, after reconciling, retrieves each page of the
+--    trash_other_side never took its record along (a person was asked instead), and a page a scan
+--    merely missed was held as missing until a person answered. Now the retrieve function, after reconciling, retrieves each page of the
 --    mapping's open unverified page_missing conflicts (pages_to_verify) and hands what Notion
 --    answered to verify_missing_page, which decides the state here, in SQL: in the trash → trashed;
 --    under another parent than the mapping's data source → moved; back in it → present (the
@@ -52,13 +51,13 @@ immutable
 set search_path = ''
 as $$
 begin
-  return p_page -> 'parent' ->> 'type' = 'data_source_id'
-     and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(p_data_source_id);
+  return coalesce(p_page -> 'parent' ->> 'type' = 'data_source_id'
+     and notion_sync.notion_id(p_page -> 'parent' ->> 'data_source_id') = notion_sync.notion_id(p_data_source_id), false);
 end
 $$;
 comment on function notion_sync.in_data_source(jsonb, text) is
-  'Whether a Notion page object''s parent is this data source (ids in any of Notion''s forms). Any '
-  'caller; raises nothing.';
+  'Whether a Notion page object''s parent is this data source (ids in any of Notion''s forms; false '
+  'for an object without a parent). Any caller; raises nothing.';
 revoke execute on function notion_sync.in_data_source(jsonb, text) from public;
 grant execute on function notion_sync.in_data_source(jsonb, text) to authenticated;
 
