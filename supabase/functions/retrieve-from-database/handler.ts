@@ -46,17 +46,11 @@ interface Checkpoint {
 
 /** Handles one request (exported so tests call it without a server). */
 export function handler(req: Request): Promise<Response> {
-  return respond(
-    req,
-    async () => runRetrieve(await requireUser(req), await readBody(req, Body)),
-  );
+  return respond(req, async () => runRetrieve(await requireUser(req), await readBody(req, Body)));
 }
 
 /** A retrieve for a signed-in user (or, from the worker, for a mapping's owner). */
-export async function runRetrieve(
-  claims: UserClaims,
-  body: z.infer<typeof Body>,
-) {
+export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>) {
   const started = performance.now();
   const run = await asUser(claims, async (tx) => {
     const [row] =
@@ -65,20 +59,16 @@ export async function runRetrieve(
   });
   if (!run.resumed) {
     // the run's options, so a continuation (the next call or the worker) reconciles the same way
-    await asUser(
-      claims,
-      (tx) =>
-        tx`update notion_sync.runs set options = ${
-          tx.json({
-            policy: body.conflictResolution,
-            auto_resolve: body.autoResolve,
-            create_unmatched: body.createUnmatched,
-          } as never)
-        } where run_id = ${run.run_id}`,
-    );
+    await asUser(claims, (tx) =>
+      tx`update notion_sync.runs set options = ${
+        tx.json({
+          policy: body.conflictResolution,
+          auto_resolve: body.autoResolve,
+          create_unmatched: body.createUnmatched,
+        } as never)
+      } where run_id = ${run.run_id}`);
   }
-  const deadline = Date.now() + body.timeBudgetMs -
-    (performance.now() - started);
+  const deadline = Date.now() + body.timeBudgetMs - (performance.now() - started);
   try {
     const notion = await connectionNotion(claims, run.connection_id, deadline);
     const finished = await retrieve(claims, run, notion, deadline);
@@ -358,10 +348,8 @@ async function completeTruncated(
       const truncated = (prop.type === "relation" && prop.has_more) ||
         (prop.type === "people" && Array.isArray(prop.people) &&
           prop.people.length >= 25) ||
-        ((prop.type === "title" || prop.type === "rich_text") &&
-          Array.isArray(prop[prop.type]) &&
-          prop[prop.type].filter((t: { type?: string }) => t.type === "mention")
-              .length >= 25);
+        ((prop.type === "title" || prop.type === "rich_text") && Array.isArray(prop[prop.type]) &&
+          prop[prop.type].filter((t: { type?: string }) => t.type === "mention").length >= 25);
       if (!truncated) continue;
       const items: unknown[] = [];
       let cursor: string | undefined;

@@ -1,9 +1,9 @@
 /**
  * Records and pages made, edited, deleted and restored on both sides at random (a record put back
  * from a backup with its key and last values, a page moved to another data source and back),
- * through the functions and the emulator, under each
- * delete policy, with creates and updates sometimes answered by a fault, and a person deciding
- * every question at random. Every title is unique when it is typed, so after each step:
+ * through the functions and the emulator, under each delete policy, with creates and updates
+ * sometimes answered by a fault, and a person deciding every question at random. Every title is
+ * unique when it is typed, so after each step:
  *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
  *   - nothing deleted unasked: a record (a page) that was there before the step is gone only if the
  *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner; a
