@@ -42,6 +42,13 @@
 --
 -- 5. open_conflicts gains page_title (the page's title as last staged): a question about a page in
 --    the trash named it only by its id.
+--
+-- 6. "Restore the record" (record_deleted, prefer_notion) brings the deleted record back whole:
+--    its last values (the tombstone's) under Notion's mapped values, with its key. It made a new
+--    record of Notion's values alone, under a new key: the columns Notion does not hold were lost,
+--    other tables' references to the old key broke, and the record put back later from a backup
+--    (found by the lifecycle test, seed 306) was a second record of the page, which got a second
+--    page.
 
 -- in_data_source ------------------------------------------------------------------------------------
 create function notion_sync.in_data_source(p_page jsonb, p_data_source_id text)
@@ -333,3 +340,53 @@ comment on function notion_sync_api.plan_restore(bigint, jsonb) is
   'recreate from the record, or fail. Authenticated. Raises P0002, 22023.';
 revoke execute on function notion_sync_api.plan_restore(bigint, jsonb) from public;
 grant execute on function notion_sync_api.plan_restore(bigint, jsonb) to authenticated;
+
+-- insert_record_for_page: a deleted record restored comes back whole, with its key ------------------
+alter function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) rename to insert_page_values;
+comment on function notion_sync.insert_page_values(uuid, text, jsonb, uuid, uuid) is
+  'Inserts a record of these column values for a Notion page (the table''s defaults for the rest) '
+  'and links it. Authenticated (RLS on the table); raises what the insert raises.';
+
+create function notion_sync.insert_record_for_page(
+  p_mapping_id uuid, p_page_id text, p_values jsonb, p_run_id uuid, p_conflict_id uuid default null)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_map notion_sync.mappings;
+  v_key text;
+  v_last jsonb;
+begin
+  -- a record_deleted question answered "restore the record": its last values under Notion's, so
+  -- the key (which other tables may reference) and the columns Notion does not hold come back;
+  -- not the columns an insert cannot write (generated, identity always)
+  select c.record_key, t.last_values into v_key, v_last
+  from notion_sync.conflicts c
+  join notion_sync.tombstones t on t.mapping_id = c.mapping_id and t.record_key = c.record_key
+  where c.conflict_id = p_conflict_id and c.kind = 'record_deleted'
+  order by t.deleted_at desc
+  limit 1;
+  if v_last is null then
+    return notion_sync.insert_page_values(p_mapping_id, p_page_id, p_values, p_run_id, p_conflict_id);
+  end if;
+  select * into v_map from notion_sync.mappings m where m.mapping_id = p_mapping_id;
+  if exists (select from notion_sync.record_column_values(p_mapping_id, array[v_key])) then
+    raise exception 'record % is back already (put back since this question was asked); the next run settles the question', v_key
+      using errcode = '55000';
+  end if;
+  select coalesce(jsonb_object_agg(a.attname, v_last -> a.attname), '{}'::jsonb) into v_last
+  from pg_catalog.pg_attribute a
+  where a.attrelid = format('%I.%I', v_map.target_schema, v_map.target_table)::regclass
+    and a.attnum > 0 and not a.attisdropped and a.attgenerated = '' and a.attidentity <> 'a'
+    and v_last ? a.attname;
+  return notion_sync.insert_page_values(p_mapping_id, p_page_id, v_last || p_values, p_run_id, p_conflict_id);
+end
+$$;
+comment on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) is
+  'Creates the record for a Notion page and links it: a new page''s record from its values, or a '
+  'deleted record restored (p_conflict_id a record_deleted question) from its last values under '
+  'Notion''s, with its key. Authenticated (RLS on the table); raises 55000 when the record is back '
+  'already, and what the insert raises.';
+revoke execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) from public;
+grant execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) to authenticated, service_role;
