@@ -49,6 +49,12 @@
 --    other tables' references to the old key broke, and the record put back later from a backup
 --    (found by the lifecycle test, seed 306) was a second record of the page, which got a second
 --    page.
+--
+-- 7. A run that plans the same update as the one waiting in the outbox keeps the waiting one. Every
+--    full scan cancelled each waiting update and queued it again: a new row per run, and a write
+--    Notion kept refusing (a 503 retried with backoff) started again at attempt 0 with no backoff,
+--    so it never became a push_failed question. (Found by the lifecycle test, seed 305, as an
+--    outbox that grew at a sync that changed nothing.)
 
 -- in_data_source ------------------------------------------------------------------------------------
 create function notion_sync.in_data_source(p_page jsonb, p_data_source_id text)
@@ -390,3 +396,48 @@ comment on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, 
   'already, and what the insert raises.';
 revoke execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) from public;
 grant execute on function notion_sync.insert_record_for_page(uuid, text, jsonb, uuid, uuid) to authenticated, service_role;
+
+-- queue_push: a plan the same as the write waiting keeps that write ----------------------------------
+alter function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) rename to queue_push_plan;
+comment on function notion_sync.queue_push_plan(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) is
+  'Queues a Notion update of the changed properties of a page with the values it expects there, '
+  'cancelling the update waiting for the page; unconvertible values become conflicts. '
+  'Authenticated; raises nothing.';
+
+create function notion_sync.queue_push(
+  p_mapping_id uuid, p_page_id text, p_record_key text, p_values jsonb, p_expected jsonb,
+  p_run_id uuid default null, p_conflict_id uuid default null, p_advance_base boolean default true)
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_id bigint := notion_sync.queue_push_plan(p_mapping_id, p_page_id, p_record_key, p_values, p_expected,
+                                             p_run_id, p_conflict_id, p_advance_base);
+  v_waiting bigint;
+begin
+  -- the update this plan replaced (in this transaction: by the plan itself, or by the run's
+  -- reconcile just before) when it writes the same: kept, with its attempts and its backoff, so a
+  -- write Notion keeps refusing reaches push_failed instead of starting over at every run
+  select o.outbox_id into v_waiting
+  from notion_sync.outbox o
+  join notion_sync.outbox n on n.outbox_id = v_id
+  where o.mapping_id = n.mapping_id and o.page_id = n.page_id and o.op = 'update' and o.outbox_id <> v_id
+    and o.status = 'cancelled' and o.updated_at = now()
+    and o.properties = n.properties and o.expected_base = n.expected_base and o.advance_base = n.advance_base
+  order by o.outbox_id desc
+  limit 1;
+  if v_waiting is null then
+    return v_id;
+  end if;
+  delete from notion_sync.outbox o where o.outbox_id = v_id;
+  update notion_sync.outbox o set status = 'pending', updated_at = now() where o.outbox_id = v_waiting;
+  return v_waiting;
+end
+$$;
+comment on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) is
+  'Queues a Notion update of the changed properties of a page with the values it expects there '
+  '(queue_push_plan); when the update it replaces writes the same, keeps that one (its attempts '
+  'and backoff) instead. Authenticated; raises nothing.';
+revoke execute on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) from public;
+grant execute on function notion_sync.queue_push(uuid, text, text, jsonb, jsonb, uuid, uuid, boolean) to authenticated, service_role;
