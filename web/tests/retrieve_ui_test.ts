@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
@@ -29,6 +29,16 @@ async function signIn(page: Page, webUrl: string, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("test-password");
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs the user in and waits for the one conflict card the review shows. */
+async function theConflictCard(browser: Browser, webUrl: string, email: string) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, webUrl, email);
+  const card = page.locator(".conflict");
+  await card.first().waitFor();
+  assert.equal(await card.count(), 1);
+  return { page, card };
 }
 
 /** A user whose demo mapping made a row of every page (a first import), and the first row by title. */
@@ -102,11 +112,7 @@ Deno.test("a person reviews a conflict in the web client and keeps Notion's valu
 
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, webUrl, user.email);
-    const card = page.locator(".conflict");
-    await card.first().waitFor();
-    assert.equal(await card.count(), 1);
+    const { page, card } = await theConflictCard(browser, webUrl, user.email);
     const row = card.locator("tr", { hasText: "status" });
     assert.deepEqual(await row.locator("td").allTextContents(), [
       "status",
@@ -171,11 +177,7 @@ Deno.test("a page trashed in Notion is asked about in words: the card says where
 
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await signIn(page, webUrl, user.email);
-    const card = page.locator(".conflict");
-    await card.first().waitFor();
-    assert.equal(await card.count(), 1);
+    const { page, card } = await theConflictCard(browser, webUrl, user.email);
     assert.equal(
       await card.locator("h3").textContent(),
       `Page missing · “${task.title}” (page ${task.page_id})`,

@@ -134,6 +134,20 @@ async function livePages(token: string, dataSourceId: string) {
   return body.results as Record<string, any>[];
 }
 
+/** A person answers "restore the page" to the open page_missing question of a page; one push. */
+async function restoreByPush(user: User, pageId: string) {
+  const [conflict] = await asThem(user, (tx) =>
+    tx`select conflict_id from notion_sync.conflicts
+       where page_id = ${pageId} and kind = 'page_missing' and status = 'open'`);
+  assert.ok(conflict, "the missing page is held for a person");
+  await asThem(
+    user,
+    (tx) => tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
+  );
+  const res = await push(user);
+  assert.equal(res.restored, 1, JSON.stringify(res));
+}
+
 async function retrieve(user: User) {
   const res = await invoke("retrieve-from-database", {
     databaseType: "tasks",
@@ -331,17 +345,7 @@ Deno.test("a page trashed in Notion is restored by un-trashing it (same page id)
   try {
     await emulatorControl(`pages/${s.pages["Keep me"]}`, { in_trash: true });
     await retrieve(s.user);
-    const [conflict] = await asThem(s.user, (tx) =>
-      tx`select conflict_id from notion_sync.conflicts
-         where page_id = ${s.pages["Keep me"]} and kind = 'page_missing' and status = 'open'`);
-    assert.ok(conflict, "the trashed page is held for a person");
-    await asThem(
-      s.user,
-      (tx) =>
-        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
-    );
-    const res = await push(s.user);
-    assert.equal(res.restored, 1, JSON.stringify(res));
+    await restoreByPush(s.user, s.pages["Keep me"]);
     const page = await notionPage(s.pages["Keep me"]);
     assert.equal(page.in_trash, false);
     assert.equal((await livePages(s.token, s.dataSourceId)).length, 2, "no new page");
@@ -401,18 +405,7 @@ Deno.test("a page moved out of the data source is moved back when a person resto
     });
     const scan = await retrieve(s.user);
     assert.deepEqual(scan.missingPages, { verified: { moved: 1 }, left: 0 });
-    const [conflict] = await asThem(s.user, (tx) =>
-      tx`select conflict_id from notion_sync.conflicts
-         where page_id = ${s.pages.Wanderer} and kind = 'page_missing' and status = 'open'
-           and details ->> 'state' = 'moved'`);
-    assert.ok(conflict, "the moved page is held for a person");
-    await asThem(
-      s.user,
-      (tx) =>
-        tx`select notion_sync_api.resolve_conflict(${conflict.conflict_id}, 'prefer_supabase')`,
-    );
-    const res = await push(s.user);
-    assert.equal(res.restored, 1, JSON.stringify(res));
+    await restoreByPush(s.user, s.pages.Wanderer);
     const page = await notionPage(s.pages.Wanderer);
     assert.equal(page.parent.data_source_id, s.dataSourceId, "moved back, the same page");
     assert.equal((await livePages(s.token, s.dataSourceId)).length, 2, "no new page");
