@@ -13,10 +13,10 @@
 --    the integration and one deleted for good, and says the former). The delete policy then
 --    applies as report_page_state applies it, except that under trash_other_side the record a
 --    verified trash deletes is logged as the run's change (the functions verify before the run
---    finishes), so revert_run puts it back (report_page_state logged it without a run), and under
---    unlink the question is dismissed with the pair forgotten, as unlink does in a run
---    (report_page_state forgot the pair but left the question open, for a mapping whose policy
---    became unlink while the question waited).
+--    finishes), so revert_run puts it back (report_page_state logged it without a run). And
+--    report_page_state under unlink now dismisses the question of the pair it forgets, as unlink
+--    does in a run: it left it open (for a mapping whose policy became unlink while the question
+--    waited).
 --
 -- 2. A record put back from a backup (same key) after its record_deleted conflict was skipped, or
 --    dismissed by unlink, whose page is not live any more (a person trashed it after the pair was
@@ -101,6 +101,43 @@ comment on function notion_sync_api.pages_to_verify(text, integer) is
 revoke execute on function notion_sync_api.pages_to_verify(text, integer) from public;
 grant execute on function notion_sync_api.pages_to_verify(text, integer) to authenticated;
 
+-- report_page_state: unlink dismisses the question it forgets the pair of ------------------------
+alter function notion_sync_api.report_page_state(text, text, text, jsonb) set schema notion_sync;
+alter function notion_sync.report_page_state(text, text, text, jsonb) rename to record_page_state;
+comment on function notion_sync.record_page_state(text, text, text, jsonb) is
+  'The body of notion_sync_api.report_page_state before 20261127002900 (under unlink it forgot the '
+  'pair but left the question open). Authenticated. Raises P0002, 22023.';
+
+create function notion_sync_api.report_page_state(
+  p_mapping_name text, p_page_id text, p_state text, p_page jsonb default null)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_result jsonb := notion_sync.record_page_state(p_mapping_name, p_page_id, p_state, p_page);
+begin
+  -- the pair is forgotten: its question is dismissed, as unlink dismisses it in a run (the policy
+  -- may have become unlink while the question waited)
+  if v_result ->> 'applied' = 'unlink' then
+    update notion_sync.conflicts c
+    set status = 'dismissed', resolved_at = now(),
+        resolution = jsonb_build_object('action', 'skip', 'by', 'delete_policy', 'state', p_state)
+    from notion_sync.mappings m
+    where m.name = p_mapping_name and c.mapping_id = m.mapping_id and c.page_id = p_page_id
+      and c.kind = 'page_missing' and c.status = 'open';
+  end if;
+  return v_result;
+end
+$$;
+comment on function notion_sync_api.report_page_state(text, text, text, jsonb) is
+  'Records what the functions found when they retrieved a page a full scan missed (present, trashed, '
+  'unshared, moved, gone) and applies the delete policy to it (unlink forgets the pair and dismisses '
+  'the question). Authenticated. Raises P0002 (no such mapping or link), 22023 (unknown state).';
+revoke execute on function notion_sync_api.report_page_state(text, text, text, jsonb) from public;
+grant execute on function notion_sync_api.report_page_state(text, text, text, jsonb) to authenticated;
+
 -- verify_missing_page -----------------------------------------------------------------------------
 create function notion_sync_api.verify_missing_page(
   p_mapping_name text, p_page_id text, p_page jsonb, p_run_id uuid default null)
@@ -129,22 +166,11 @@ begin
     when coalesce((p_page ->> 'in_trash')::boolean, (p_page ->> 'archived')::boolean, false) then 'trashed'
     when notion_sync.in_data_source(p_page, v_map.data_source_id) then 'present'
     else 'moved' end;
-  if v_state <> 'present' and (v_map.delete_policy = 'unlink'
-                               or v_state = 'trashed' and v_map.delete_policy = 'trash_other_side') then
+  if v_state = 'trashed' and v_map.delete_policy = 'trash_other_side' then
     select l.record_key into v_key from notion_sync.links l
     where l.mapping_id = v_map.mapping_id and l.page_id = p_page_id;
     if not found then
       raise exception 'page % is not linked in mapping "%"', p_page_id, p_mapping_name using errcode = 'P0002';
-    end if;
-    if v_map.delete_policy = 'unlink' then
-      -- the pair is forgotten, and its question dismissed as unlink dismisses it in a run (the
-      -- policy may have changed since the question was opened)
-      update notion_sync.conflicts c
-      set status = 'dismissed', resolved_at = now(),
-          resolution = jsonb_build_object('action', 'skip', 'by', 'delete_policy', 'state', v_state)
-      where c.mapping_id = v_map.mapping_id and c.page_id = p_page_id and c.kind = 'page_missing' and c.status = 'open';
-      delete from notion_sync.links l where l.mapping_id = v_map.mapping_id and l.page_id = p_page_id;
-      return jsonb_build_object('state', v_state, 'applied', 'unlink');
     end if;
     -- a record put back after the pair was forgotten, whose page was trashed meanwhile: the put
     -- back is the later act, so it is asked about instead of deleted again
@@ -171,7 +197,7 @@ comment on function notion_sync_api.verify_missing_page(text, text, jsonb, uuid)
   'What Notion answered for a page a completed full scan missed (the page object, or null for a '
   '404): decides its state (trashed, moved, present, unshared) and reports it (report_page_state, '
   'which applies the delete policy; a record put back after its page was trashed is asked about '
-  'under trash_other_side too; unlink dismisses the question). A record the policy deletes is '
+  'under trash_other_side too). A record the policy deletes is '
   'logged as p_run_id''s change. '
   'Authenticated. Raises P0002 (no such mapping or link), 22023 (not that page''s object).';
 revoke execute on function notion_sync_api.verify_missing_page(text, text, jsonb, uuid) from public;
