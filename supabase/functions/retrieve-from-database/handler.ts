@@ -4,7 +4,12 @@ import { isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser } from "../_shared/db.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
-import { type BudgetedNotion, connectionNotion, notionStatus } from "../_shared/notion.ts";
+import {
+  type BudgetedNotion,
+  connectionNotion,
+  notionFailure,
+  notionStatus,
+} from "../_shared/notion.ts";
 import { RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
 import { stagePages } from "../_shared/staging.ts";
 
@@ -284,10 +289,11 @@ async function read(
 /**
  * Retrieves each page a completed full scan missed (pages_to_verify: its page_missing question
  * still "unverified") and hands Notion's answer, the page or a 404, to verify_missing_page, which
- * decides the state (trashed, moved, present, unshared) and applies the delete policy. Stops at the
- * deadline, or at an error Notion gives for the page other than a 404: what is left stays
- * unverified and a later run retrieves it. The run still holds the mapping, so a record the delete
- * policy deletes is the run's change.
+ * decides the state (trashed, moved, present, unshared) and applies the delete policy. A page
+ * Notion refuses otherwise than with a 404 (another 4xx) is skipped; the deadline, or a failure
+ * that outlasted the retries, stops the loop. What is left stays unverified and a later run
+ * retrieves it; `error` is the last refusal. The run still holds the mapping, so a record the
+ * delete policy deletes is the run's change.
  */
 async function verifyMissingPages(
   claims: UserClaims,
@@ -313,6 +319,8 @@ async function verifyMissingPages(
         error = e instanceof RateBudgetWaitTooLong
           ? "out of time waiting for the Notion rate budget"
           : `retrieving page ${page_id}: ${e instanceof Error ? e.message : String(e)}`;
+        // a refusal of this page alone (a 4xx) does not hold up the pages after it
+        if (notionFailure(e) === "permanent") continue;
         break;
       }
     }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { asUser, closeDb } from "../_shared/db.ts";
 import {
+  EMULATOR_TOKEN,
   emulatorControl,
   freshUser,
   newEmulatorDataSource,
@@ -70,6 +71,49 @@ Deno.test("pages a full scan missed are verified in Notion: trashed, moved and g
     assert.deepEqual(followed.missingPages, { verified: { trashed: 1 }, left: 0 });
     assert.deepEqual(await rows(), ["kept", "moved", "purged", "trashed"]);
   } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a page Notion refuses to read (a 4xx other than 404) does not hold up the others: it waits for a later run", async () => {
+  const faults: string[] = [];
+  try {
+    const user = await freshUser("missing-refused");
+    const { dataSourceId } = await titleOnlyMapping(user, "refused", "refused_tasks");
+    const calls = syncCalls("refused", user.jwt);
+    const ids: string[] = [];
+    for (const title of ["one", "two"]) {
+      const page = await emulatorControl("pages", {
+        parent: { data_source_id: dataSourceId },
+        properties: { Name: { title: [{ type: "text", text: { content: title } }] } },
+      });
+      ids.push(page.id);
+    }
+    await calls.retrieve({ mode: "full", createUnmatched: true });
+    for (const id of ids) await emulatorControl(`pages/${id}`, { in_trash: true });
+    // the first page to verify (by id) is refused
+    const [first] = [...ids].sort();
+    faults.push(
+      ...(await emulatorControl("faults", {
+        rules: [{
+          method: "GET",
+          path: `/^\\/v1\\/pages\\/${first}$/`,
+          token: EMULATOR_TOKEN,
+          action: "error",
+          status: 403,
+        }],
+      })).ids,
+    );
+    const held = await calls.retrieve({ mode: "full" });
+    assert.deepEqual(held.missingPages.verified, { trashed: 1 });
+    assert.equal(held.missingPages.left, 1);
+    assert.match(held.missingPages.error, new RegExp(`retrieving page ${first}`));
+
+    while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
+    const later = await calls.retrieve({ mode: "full" });
+    assert.deepEqual(later.missingPages, { verified: { trashed: 1 }, left: 0 });
+  } finally {
+    while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
     await closeDb();
   }
 });
