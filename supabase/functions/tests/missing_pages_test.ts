@@ -15,19 +15,31 @@ import {
   titleOnlyMapping,
 } from "../../../stack/testing.ts";
 
+/** New pages of these titles in the data source, as a person makes them in Notion; ids by title. */
+async function newPages(dataSourceId: string, titles: string[]): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const title of titles) {
+    const page = await emulatorControl("pages", {
+      parent: { data_source_id: dataSourceId },
+      properties: { Name: { title: [{ type: "text", text: { content: title } }] } },
+    });
+    ids[title] = page.id;
+  }
+  return ids;
+}
+
 Deno.test("pages a full scan missed are verified in Notion: trashed, moved and gone are told apart, and trash_other_side follows a trash", async () => {
   try {
     const user = await freshUser("missing");
     const { dataSourceId, mappingId } = await titleOnlyMapping(user, "missing", "missing_tasks");
     const calls = syncCalls("missing", user.jwt);
-    const ids: Record<string, string> = {};
-    for (const title of ["kept", "trashed", "moved", "purged", "trashed later"]) {
-      const page = await emulatorControl("pages", {
-        parent: { data_source_id: dataSourceId },
-        properties: { Name: { title: [{ type: "text", text: { content: title } }] } },
-      });
-      ids[title] = page.id;
-    }
+    const ids = await newPages(dataSourceId, [
+      "kept",
+      "trashed",
+      "moved",
+      "purged",
+      "trashed later",
+    ]);
     await calls.retrieve({ mode: "full", createUnmatched: true });
     const rows = () =>
       asUser(user.claims, (tx) => tx`select name from public.missing_tasks order by name`)
@@ -81,14 +93,7 @@ Deno.test("a page Notion refuses to read (a 4xx other than 404) does not hold up
     const user = await freshUser("missing-refused");
     const { dataSourceId } = await titleOnlyMapping(user, "refused", "refused_tasks");
     const calls = syncCalls("refused", user.jwt);
-    const ids: string[] = [];
-    for (const title of ["one", "two"]) {
-      const page = await emulatorControl("pages", {
-        parent: { data_source_id: dataSourceId },
-        properties: { Name: { title: [{ type: "text", text: { content: title } }] } },
-      });
-      ids.push(page.id);
-    }
+    const ids = Object.values(await newPages(dataSourceId, ["one", "two"]));
     await calls.retrieve({ mode: "full", createUnmatched: true });
     for (const id of ids) await emulatorControl(`pages/${id}`, { in_trash: true });
     // the first page to verify (by id) is refused
