@@ -16,6 +16,7 @@
 import postgres from "postgres";
 import { startEmulator } from "../notion-emulator/mod.ts";
 import { stagePages } from "../supabase/functions/_shared/staging.ts";
+import { benchUser } from "./bench_user.ts";
 
 const total = Number(Deno.args[0] ?? 2000);
 const dbUrl = Deno.env.get("DB_URL");
@@ -103,17 +104,9 @@ const timings = {
 };
 // the bare table of the store floor (dropped at the end)
 const floorTable = `bench_floor_${crypto.randomUUID().replaceAll("-", "")}`;
-const [{ id: userId }] = await sql`insert into auth.users (id, email)
-  values (gen_random_uuid(), ${`bench-${crypto.randomUUID()}@example.com`}) returning id::text`;
-/** One transaction as the bench user (each batch commits, as the function's batches do). */
-const asBench = <T>(fn: (tx: postgres.TransactionSql) => Promise<T>) =>
-  sql.begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true),
-                    set_config('request.jwt.claims', ${
-      JSON.stringify({ sub: userId, role: "authenticated" })
-    }, true)`;
-    return await fn(tx);
-  }) as Promise<T>;
+// each batch commits as the bench user, as the function's batches do
+const bench = await benchUser(sql);
+const asBench = bench.as;
 try {
   await sql`create table ${
     sql(floorTable)
@@ -183,7 +176,7 @@ try {
   await stageAll(compact, timings.compactFirst);
   await stageAll(compact, timings.compactUnchanged);
 } finally {
-  await sql`delete from auth.users where id = ${userId}`;
+  await bench.drop();
   await sql`drop table if exists ${sql(floorTable)}`;
   await sql.end();
 }
