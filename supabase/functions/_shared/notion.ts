@@ -254,3 +254,49 @@ export function budgetedNotionClient(
     write: (fn) => attempt("write", fn),
   };
 }
+
+/**
+ * Notion truncates relation, people and mention lists at 25 in page objects: complete relation,
+ * people, and title / rich text with 25 mentions through the property-item endpoint (all pages of
+ * it), before they are staged or compared.
+ */
+export async function completeTruncated<P extends Record<string, any>>(
+  notion: BudgetedNotion,
+  pages: P[],
+): Promise<P[]> {
+  for (const page of pages) {
+    for (
+      const prop of Object.values(page.properties ?? {}) as Record<
+        string,
+        any
+      >[]
+    ) {
+      const truncated = (prop.type === "relation" && prop.has_more) ||
+        (prop.type === "people" && Array.isArray(prop.people) &&
+          prop.people.length >= 25) ||
+        ((prop.type === "title" || prop.type === "rich_text") && Array.isArray(prop[prop.type]) &&
+          prop[prop.type].filter((t: { type?: string }) => t.type === "mention").length >= 25);
+      if (!truncated) continue;
+      const items: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await notion.read((c) =>
+          c.pages.properties.retrieve({
+            page_id: page.id,
+            property_id: prop.id,
+            start_cursor: cursor,
+          })
+        ) as {
+          results?: Record<string, any>[];
+          has_more?: boolean;
+          next_cursor?: string | null;
+        };
+        items.push(...(res.results ?? []).map((r) => r[prop.type]));
+        cursor = res.has_more ? res.next_cursor ?? undefined : undefined;
+      } while (cursor);
+      prop[prop.type] = items;
+      if (prop.type === "relation") prop.has_more = false;
+    }
+  }
+  return pages;
+}

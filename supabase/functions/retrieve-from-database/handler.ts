@@ -6,6 +6,7 @@ import { asUser } from "../_shared/db.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
 import {
   type BudgetedNotion,
+  completeTruncated,
   connectionNotion,
   notionFailure,
   notionStatus,
@@ -62,17 +63,21 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
       await tx`select notion_sync_api.start_run(${body.databaseType}, 'retrieve', ${body.mode}) as r`;
     return row.r as StartedRun;
   });
-  if (!run.resumed) {
-    // the run's options, so a continuation (the next call or the worker) reconciles the same way
-    await asUser(claims, (tx) =>
-      tx`update notion_sync.runs set options = ${
-        tx.json({
-          policy: body.conflictResolution,
-          auto_resolve: body.autoResolve,
-          create_unmatched: body.createUnmatched,
-        } as never)
-      } where run_id = ${run.run_id}`);
-  }
+  // the run's options, so a continuation (the next call or the worker) reconciles the same way: a
+  // dry run stays dry, whatever the call that finishes it says
+  const [{ dry_run: dryRun }] = await asUser(
+    claims,
+    (tx) =>
+      run.resumed
+        ? tx`select dry_run from notion_sync.runs where run_id = ${run.run_id}`
+        : tx`update notion_sync.runs set dry_run = ${body.dryRun ?? false}, options = ${
+          tx.json({
+            policy: body.conflictResolution,
+            auto_resolve: body.autoResolve,
+            create_unmatched: body.createUnmatched,
+          } as never)
+        } where run_id = ${run.run_id} returning dry_run`,
+  );
   const deadline = Date.now() + body.timeBudgetMs - (performance.now() - started);
   try {
     const notion = await connectionNotion(claims, run.connection_id, deadline);
@@ -108,7 +113,6 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
       policy: body.conflictResolution,
       auto_resolve: body.autoResolve,
       create_unmatched: body.createUnmatched,
-      dry_run: body.dryRun,
     };
     const summary = await asUser(claims, async (tx) => {
       const [{ summary }] = await tx`select notion_sync_api.reconcile(${run.run_id}, ${
@@ -117,7 +121,7 @@ export async function runRetrieve(claims: UserClaims, body: z.infer<typeof Body>
       return summary;
     });
     // while the run still holds the mapping, so what the delete policy does is the run's (revert_run)
-    const missingPages = body.dryRun
+    const missingPages = dryRun
       ? undefined
       : await verifyMissingPages(claims, body.databaseType, run.run_id, notion, deadline);
     return await asUser(claims, async (tx) => {
@@ -243,8 +247,18 @@ async function read(
         page.results as Record<string, any>[],
       );
       const last = pages.at(-1)?.[key] ?? checkpoint.last_key ?? null;
-      const capped = (page as { request_status?: { type?: string } }).request_status
-        ?.type === "incomplete";
+      // Notion marks every page of a query past its 10,000-result cap incomplete, and answers
+      // has_more false at the cap: the window restarts there, at the last key read (pages of that
+      // minute are read again), not after every batch, which re-read the same 100 pages for ever
+      // when 100 pages shared a minute (a bulk restore creates about 180 a minute)
+      const capped = !page.has_more &&
+        (page as { request_status?: { type?: string } }).request_status?.type === "incomplete";
+      if (capped && last === windowStart) {
+        throw new Error(
+          `more than Notion's 10,000 query results of data source ${run.data_source_id} share ` +
+            `the ${key} ${last}: a window starting there cannot get past them`,
+        );
+      }
       const next: Checkpoint = capped
         ? {
           cursor: null,
@@ -335,50 +349,4 @@ async function verifyMissingPages(
     left -= 1;
   }
   return { verified: states, left, ...(error ? { error } : {}) };
-}
-
-/**
- * Notion truncates relation, people and mention lists at 25 in page objects: complete relation,
- * people, and title / rich text with 25 mentions through the property-item endpoint (all pages of
- * it) before staging.
- */
-async function completeTruncated(
-  notion: BudgetedNotion,
-  pages: Record<string, any>[],
-): Promise<Record<string, any>[]> {
-  for (const page of pages) {
-    for (
-      const prop of Object.values(page.properties ?? {}) as Record<
-        string,
-        any
-      >[]
-    ) {
-      const truncated = (prop.type === "relation" && prop.has_more) ||
-        (prop.type === "people" && Array.isArray(prop.people) &&
-          prop.people.length >= 25) ||
-        ((prop.type === "title" || prop.type === "rich_text") && Array.isArray(prop[prop.type]) &&
-          prop[prop.type].filter((t: { type?: string }) => t.type === "mention").length >= 25);
-      if (!truncated) continue;
-      const items: unknown[] = [];
-      let cursor: string | undefined;
-      do {
-        const res = await notion.read((c) =>
-          c.pages.properties.retrieve({
-            page_id: page.id,
-            property_id: prop.id,
-            start_cursor: cursor,
-          })
-        ) as {
-          results?: Record<string, any>[];
-          has_more?: boolean;
-          next_cursor?: string | null;
-        };
-        items.push(...(res.results ?? []).map((r) => r[prop.type]));
-        cursor = res.has_more ? res.next_cursor ?? undefined : undefined;
-      } while (cursor);
-      prop[prop.type] = items;
-      if (prop.type === "relation") prop.has_more = false;
-    }
-  }
-  return pages;
 }

@@ -7,6 +7,7 @@ import {
   emulatorTasksDataSource,
   freshUser,
   invoke,
+  titleOnlyMapping,
 } from "../../../stack/testing.ts";
 import { stackEnv } from "../../../stack/setup.ts";
 
@@ -241,6 +242,70 @@ Deno.test("a run out of time answers running and the next call resumes without r
   } finally {
     await emulatorControl("limits", { result_cap: 10000 });
     await emulatorControl("reset", { seed: "demo" });
+    await closeDb();
+  }
+});
+
+Deno.test("a dry run out of time stays dry when a call without dryRun finishes it", async () => {
+  await emulatorControl("reset", { seed: "demo:230" });
+  const user = await freshUser("dry resume");
+  await demoMappingFor(user);
+  try {
+    let res = await invoke("retrieve-from-database", {
+      databaseType: "tasks",
+      createUnmatched: true,
+      dryRun: true,
+      timeBudgetMs: 1,
+    }, user.jwt);
+    assert.equal(res.body.status, "running", JSON.stringify(res.body));
+    for (let calls = 1; res.body.status === "running" && calls < 10; calls += 1) {
+      // as the worker's continuation calls it: the mapping and a time budget, nothing else
+      res = await invoke("retrieve-from-database", {
+        databaseType: "tasks",
+        timeBudgetMs: 1,
+      }, user.jwt);
+    }
+    assert.equal(res.body.status, "completed");
+    assert.equal(res.body.summary.dry_run, true, "the run is still a dry run");
+    assert.equal(res.body.summary.inserts, 230, "it reports the rows it would insert");
+    const [{ rows }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
+    );
+    assert.equal(rows, 0, "and inserts none");
+  } finally {
+    await emulatorControl("reset", { seed: "demo" });
+    await closeDb();
+  }
+});
+
+Deno.test("a capped query is windowed at the cap, not after every batch, so 100 pages of one minute do not loop", async () => {
+  const user = await freshUser("same minute");
+  const { dataSourceId } = await titleOnlyMapping(user, "same minute", "same_minute_tasks");
+  const create = (name: string) =>
+    emulatorControl("pages", {
+      parent: { data_source_id: dataSourceId },
+      properties: { Name: { title: [{ type: "text", text: { content: name } }] } },
+    });
+  try {
+    // 120 pages created in one minute (the emulator's clock stopped), 60 in the next
+    await emulatorControl("clock", { scale: 0 });
+    for (let i = 0; i < 120; i++) await create(`First minute ${i}`);
+    await emulatorControl("clock", { advance_seconds: 60 });
+    for (let i = 0; i < 60; i++) await create(`Next minute ${i}`);
+    await emulatorControl("clock", { scale: 1 });
+    await emulatorControl("limits", { result_cap: 150 });
+
+    const res = await invoke("retrieve-from-database", {
+      databaseType: "same minute",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, "completed", "the scan ends");
+    assert.equal(res.body.newRecords, 180, "with every page, each once");
+  } finally {
+    await emulatorControl("clock", { scale: 1 });
+    await emulatorControl("limits", { result_cap: 10000 });
     await closeDb();
   }
 });
