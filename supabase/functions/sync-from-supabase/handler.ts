@@ -12,6 +12,7 @@ import { HttpError, readBody, respond } from "../_shared/http.ts";
 import {
   backoffMs,
   type BudgetedNotion,
+  completeTruncated,
   connectionNotion,
   notionFailure,
   NotionNetworkError,
@@ -29,6 +30,12 @@ export const Body = z.strictObject({
   ),
   recordIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
   dryRun: z.boolean().optional(),
+  /**
+   * Create the mapping's data source again, with a page per record, when Notion answers 404 for it.
+   * Notion answers the same for one deleted for good and one no longer shared with the integration,
+   * so only a person who knows it is gone may ask for this.
+   */
+  restoreDataSource: z.boolean().optional(),
   /**
    * Wall time this invocation may spend sending (hosted: 150 s per response, with room to finish
    * an item); what is left stays in the outbox for the next push.
@@ -72,8 +79,19 @@ export function handler(req: Request): Promise<Response> {
   return respond(req, async () => runPush(await requireUser(req), await readBody(req, Body)));
 }
 
+/**
+ * What a push may do about a data source gone from Notion: nothing (a scheduled push: the run fails
+ * saying so), un-trash it (a call: a person or their app asked for this push), or also create it
+ * again when Notion answers 404 (a call with restoreDataSource).
+ */
+export type SourceRestore = "none" | "untrash" | "recreate";
+
 /** A push (or its dry run) for a signed-in user (or, from the worker, for a mapping's owner). */
-export async function runPush(claims: UserClaims, body: z.infer<typeof Body>) {
+export async function runPush(
+  claims: UserClaims,
+  body: z.infer<typeof Body>,
+  restore: SourceRestore = body.restoreDataSource ? "recreate" : "untrash",
+) {
   if (body.dryRun) return await preview(claims, body.databaseType, body.recordIds);
   const run = await asUser(claims, async (tx) => {
     const [row] =
@@ -82,7 +100,7 @@ export async function runPush(claims: UserClaims, body: z.infer<typeof Body>) {
   });
   try {
     const deadline = Date.now() + body.timeBudgetMs;
-    const counts = await drain(claims, run, body.databaseType, deadline, body.recordIds);
+    const counts = await drain(claims, run, body.databaseType, deadline, restore, body.recordIds);
     return await asUser(claims, async (tx) => {
       const pending = await pendingCount(tx, body.databaseType, body.recordIds);
       await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
@@ -149,6 +167,7 @@ async function drain(
   run: StartedRun,
   mapping: string,
   deadline: number,
+  restore: SourceRestore,
   recordIds?: string[],
 ): Promise<Counts> {
   const notion = await connectionNotion(claims, run.connection_id, deadline);
@@ -162,7 +181,7 @@ async function drain(
   };
   const ctx: Ctx = { claims, notion, run, deadline };
   try {
-    await ensureDataSource(ctx, mapping);
+    await ensureDataSource(ctx, mapping, restore);
   } catch (e) {
     // Notion asked the integration to pause past this run's end: the drain below stops too
     if (!(e instanceof RateBudgetWaitTooLong)) throw e;
@@ -196,12 +215,13 @@ async function drain(
 }
 
 /**
- * Restores the mapping's data source when it is gone from Notion: a trashed one is un-trashed (the
- * original, pages and all); one Notion no longer knows (deleted, or not shared any more) is
- * created again under its database's parent from the staged schema, and the mapping adopts it
- * (SQL remaps the fields and queues a create per record, which this drain then sends).
+ * Restores the mapping's data source when it is gone from Notion, as far as `restore` allows: a
+ * trashed one is un-trashed (the original, pages and all); one Notion no longer knows (deleted, or
+ * not shared any more) is created again under its database's parent from the staged schema, and
+ * the mapping adopts it (SQL remaps the fields and queues a create per record, which this drain
+ * then sends). What `restore` does not allow stops the push with a 409 that says what to do.
  */
-async function ensureDataSource(ctx: Ctx, mapping: string): Promise<void> {
+async function ensureDataSource(ctx: Ctx, mapping: string, restore: SourceRestore): Promise<void> {
   let dataSource: { in_trash?: boolean } | null;
   try {
     dataSource = await ctx.notion.read((c) =>
@@ -212,6 +232,25 @@ async function ensureDataSource(ctx: Ctx, mapping: string): Promise<void> {
     dataSource = null;
   }
   if (dataSource && !dataSource.in_trash) return;
+  const id = ctx.run.data_source_id;
+  if (dataSource?.in_trash && restore === "none") {
+    throw new HttpError(
+      409,
+      "data_source_in_trash",
+      `data source ${id} of mapping "${mapping}" is in Notion's trash, and a scheduled push does ` +
+        "not restore it: restore it in Notion, or call sync-from-supabase to take it out of the trash",
+    );
+  }
+  if (!dataSource && restore !== "recreate") {
+    throw new HttpError(
+      409,
+      "data_source_not_found",
+      `Notion answers 404 for data source ${id} of mapping "${mapping}": it was deleted for good, ` +
+        "or is no longer shared with the integration (Notion cannot tell which). Share it with the " +
+        "integration again; if it is gone, call sync-from-supabase with restoreDataSource: true to " +
+        "create it again with a page per record",
+    );
+  }
   if (dataSource?.in_trash) {
     await ctx.notion.write((c) =>
       c.dataSources.update({ data_source_id: ctx.run.data_source_id, in_trash: false } as never)
@@ -330,8 +369,21 @@ function retryAfterIn(e: unknown): number | null {
   return seconds === undefined ? null : Math.max(1, Math.ceil(seconds));
 }
 
+/** A page as Notion has it, its relations, people and mentions past 25 completed. */
 async function retrievePage(ctx: Ctx, pageId: string): Promise<Page> {
-  return await ctx.notion.read((c) => c.pages.retrieve({ page_id: pageId })) as unknown as Page;
+  return await complete(
+    ctx,
+    await ctx.notion.read((c) => c.pages.retrieve({ page_id: pageId })) as unknown as Page,
+  );
+}
+
+/**
+ * A page Notion answered, its lists truncated at 25 completed: what SQL compares with the record
+ * and takes as the base must be the whole value, or a relation of 30 keys would be read back as 25.
+ */
+async function complete(ctx: Ctx, page: Page): Promise<Page> {
+  const [whole] = await completeTruncated(ctx.notion, [page]);
+  return whole;
 }
 
 /** Waits before checking again after an unknown outcome (or gives up past the deadline). */
@@ -375,11 +427,14 @@ async function pushUpdate(
       return;
     }
     try {
-      const answer = await ctx.notion.write((c) =>
-        c.pages.update({
-          page_id: item.page_id!,
-          properties: check.properties as never,
-        })
+      const answer = await complete(
+        ctx,
+        await ctx.notion.write((c) =>
+          c.pages.update({
+            page_id: item.page_id!,
+            properties: check.properties as never,
+          })
+        ) as unknown as Page,
       );
       await sql(
         ctx,
@@ -456,13 +511,14 @@ async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
     pages.push(...res.results);
     cursor = res.has_more && pages.length < 500 ? res.next_cursor ?? undefined : undefined;
   } while (cursor);
-  return await one(
+  const found = await one(
     ctx,
     (tx) =>
       tx`select notion_sync_api.match_created_page(${item.outbox_id}, ${
         tx.json(pages as never)
       }) as v`,
   ) as Page | null;
+  return found && await complete(ctx, found);
 }
 
 /**
@@ -482,12 +538,15 @@ async function createOnce(
   }
   for (let attempt = 0;; attempt++) {
     try {
-      return await ctx.notion.write((c) =>
-        c.pages.create({
-          parent: { data_source_id: dataSourceId },
-          properties: properties as never,
-        })
-      ) as unknown as Page;
+      return await complete(
+        ctx,
+        await ctx.notion.write((c) =>
+          c.pages.create({
+            parent: { data_source_id: dataSourceId },
+            properties: properties as never,
+          })
+        ) as unknown as Page,
+      );
     } catch (e) {
       if (e instanceof UnknownOutcomeError && e.committedResourceId) {
         return await retrievePage(ctx, e.committedResourceId);
@@ -558,7 +617,7 @@ async function pushRestore(
             })
         ) as unknown as Page;
         // a partial page (an id only) is read again
-        answered = "parent" in result ? result : undefined;
+        answered = "parent" in result ? await complete(ctx, result) : undefined;
         writes++;
       } catch (e) {
         await pauseAfter(ctx, e, attempt);

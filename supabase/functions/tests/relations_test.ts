@@ -123,3 +123,91 @@ Deno.test("a relation column holds the related records' keys: retrieved from Not
     await closeDb();
   }
 });
+
+Deno.test("a relation of more than 25 pages pushed from Supabase is read back whole, not cut to Notion's 25", async () => {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  await admin`select tests.owner_only_table('rel_many_tasks',
+    'task_id uuid primary key default gen_random_uuid(), name text, project_pages text[]')`;
+  await admin.end();
+  try {
+    const projectsDs = await newEmulatorDataSource("Many projects", { Name: { title: {} } });
+    const tasksDs = await newEmulatorDataSource("Many tasks", {
+      Name: { title: {} },
+      Project: { relation: { data_source_id: projectsDs, single_property: {} } },
+    });
+    // made as a person in Notion (the control API), so the integration's rate limit is not spent
+    const page = async (dataSourceId: string, properties: Record<string, unknown>) =>
+      (await emulatorControl("pages", { parent: { data_source_id: dataSourceId }, properties }))
+        .id as string;
+    const projects: string[] = [];
+    for (let i = 1; i <= 30; i++) projects.push(await page(projectsDs, { Name: title(`P${i}`) }));
+    const launch = await page(tasksDs, {
+      Name: title("Launch"),
+      Project: { relation: [{ id: projects[0] }] },
+    });
+
+    const user = await freshUser("many relations");
+    const connectionId = await connectNotion(user, { name: "many", token: EMULATOR_TOKEN });
+    const tasksSchema = await emulatorNotion().dataSources.retrieve({ data_source_id: tasksDs });
+    await ensureMapping(user.claims, {
+      connectionId,
+      targetSchema: "public",
+      ownerColumn: "owner_id",
+      notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+      name: "many",
+      dataSourceId: tasksDs,
+      targetTable: "rel_many_tasks",
+      keyColumn: "task_id",
+      fieldMap: [
+        { property_id: "title", name: "Name", type: "title", column: "name" },
+        {
+          property_id: tasksSchema.properties.Project.id,
+          name: "Project",
+          type: "relation",
+          column: "project_pages",
+        },
+      ],
+    });
+    const retrieve = async (body: Record<string, unknown> = {}) => {
+      const res = await invoke(
+        "retrieve-from-database",
+        { databaseType: "many", ...body },
+        user.jwt,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body;
+    };
+    const pagesOfLaunch = async () =>
+      (await asUser(
+        user.claims,
+        (tx) => tx`select project_pages as p from public.rel_many_tasks where name = 'Launch'`,
+      ))[0].p as string[];
+
+    assert.equal((await retrieve({ createUnmatched: true })).newRecords, 1);
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`update public.rel_many_tasks set project_pages = ${projects} where name = 'Launch'`,
+    );
+    await retrieve({ mode: "incremental" }); // plans the push
+    const pushed = await invoke("sync-from-supabase", { databaseType: "many" }, user.jwt);
+    assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+    assert.equal(pushed.body.pushed, 1, JSON.stringify(pushed.body));
+    const inNotion = await emulatorControl(`pages/${launch}`);
+    assert.equal(inNotion.properties.Project.relation.length, 30, "Notion holds the 30 pages");
+    assert.deepEqual(await pagesOfLaunch(), projects, "the record keeps its 30 pages");
+    const [link] = await asUser(
+      user.claims,
+      (tx) =>
+        tx`select jsonb_array_length(l.base -> 'project_pages') as n from notion_sync.links l
+           join notion_sync.mappings m using (mapping_id) where m.name = 'many'`,
+    );
+    assert.equal(link.n, 30, "the base is the whole value read back");
+    const again = await retrieve({ mode: "incremental" });
+    assert.equal(again.conflicts, 0, "our own write comes back as an echo");
+    assert.deepEqual(await pagesOfLaunch(), projects);
+  } finally {
+    await closeDb();
+  }
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { NOTION_VERSION } from "../_shared/notion.ts";
-import { handler } from "../sync-from-supabase/handler.ts";
+import { Body as PushBody, handler, runPush } from "../sync-from-supabase/handler.ts";
 import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../../stack/testing.ts";
 import {
   connectNotion,
@@ -618,7 +618,7 @@ Deno.test("10% of pages trashed in Notion are restored by un-trashing them: same
   }
 });
 
-Deno.test("a deleted data source is created again from the mapping, with a page per record", async () => {
+Deno.test("a deleted data source is created again from the mapping, with a page per record, when a person asks", async () => {
   const s = await isolatedSync("recreate", ["R1", "R2", "R3"]);
   try {
     const ws = await emulatorControl("workspace");
@@ -627,8 +627,20 @@ Deno.test("a deleted data source is created again from the mapping, with a page 
     ).database_id;
     // deleted for good (emptied from the trash): Notion answers 404 for it and its pages
     await emulatorControl(`databases/${databaseId}/purge`, {});
+    const databases = async () => (await emulatorControl("workspace")).data_sources.length;
+    const before = await databases();
 
-    const res = await push(s.user);
+    // Notion answers the same 404 for a data source no longer shared: nothing is created unasked
+    await runPush(s.user.claims, PushBody.parse({ databaseType: "tasks" }), "none").then(
+      () => assert.fail("a scheduled push went on"),
+      (e) => assert.match(e.message, /404 for data source .* restoreDataSource: true/),
+    );
+    const refused = await invoke("sync-from-supabase", { databaseType: "tasks" }, s.user.jwt);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, "data_source_not_found");
+    assert.equal(await databases(), before, "no data source was created");
+
+    const res = await push(s.user, { restoreDataSource: true });
     assert.equal(res.created, 3, JSON.stringify(res));
     const [mapping] = await asThem(s.user, (tx) =>
       tx`select data_source_id, field_map from notion_sync.mappings where mapping_id = ${s.mappingId}`);
@@ -661,10 +673,20 @@ Deno.test("a deleted data source is created again from the mapping, with a page 
   }
 });
 
-Deno.test("a trashed data source is restored by un-trashing it, pages and all", async () => {
+Deno.test("a trashed data source is restored by un-trashing it, pages and all, by a call but not by a scheduled push", async () => {
   const s = await isolatedSync("untrash source", ["T1", "T2"]);
   try {
     await emulatorControl(`data_sources/${s.dataSourceId}`, { in_trash: true });
+    await runPush(s.user.claims, PushBody.parse({ databaseType: "tasks" }), "none").then(
+      () => assert.fail("a scheduled push went on"),
+      (e) =>
+        assert.match(e.message, /is in Notion's trash, and a scheduled push does not restore it/),
+    );
+    assert.equal(
+      (await notionApi(s.token, "GET", `data_sources/${s.dataSourceId}`)).in_trash,
+      true,
+      "a scheduled push leaves it in the trash",
+    );
     const res = await push(s.user);
     assert.equal(res.created, 0, JSON.stringify(res));
     const ds = await notionApi(s.token, "GET", `data_sources/${s.dataSourceId}`);

@@ -66,7 +66,8 @@ export function handler(req: Request): Promise<Response> {
         const claims = { sub: job.owner_id, role: "authenticated" };
         const databaseType = job.mapping_name;
         if (job.kind === "push") {
-          await runPush(claims, PushBody.parse({ databaseType, timeBudgetMs }));
+          // a scheduled push never restores a data source gone from Notion: a person decides
+          await runPush(claims, PushBody.parse({ databaseType, timeBudgetMs }), "none");
           status = "completed";
         } else if (job.kind === "full_scan" || job.kind === "incremental") {
           const mode = job.kind === "full_scan" ? "full" : "incremental";
