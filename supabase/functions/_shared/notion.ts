@@ -139,13 +139,22 @@ export interface BudgetedNotion {
    * transient failure throws UnknownOutcomeError, for the caller to check before writing again.
    */
   write<T>(fn: (client: Client) => Promise<T>): Promise<T>;
+  /**
+   * A write that depends on a read made just before it (a PATCH after its pre-read): not retried
+   * even when refused, so the caller reads again before sending it again (rule 6: a refused PATCH
+   * waits out Retry-After, and a Notion edit made meanwhile must be seen, not overwritten).
+   */
+  writeOnce<T>(fn: (client: Client) => Promise<T>): Promise<T>;
 }
+
+/** The longest wait between two attempts of a request (backoffMs's cap). */
+export const MAX_BACKOFF_MS = 20_000;
 
 /** Exponential backoff with full jitter in [0.5, 1.5) × base·2^attempt, capped. */
 export function backoffMs(
   attempt: number,
   baseMs = 500,
-  maxMs = 20_000,
+  maxMs = MAX_BACKOFF_MS,
 ): number {
   return Math.min(maxMs, baseMs * 2 ** attempt * (0.5 + Math.random()));
 }
@@ -210,7 +219,7 @@ export function budgetedNotionClient(
   });
 
   async function attempt<T>(
-    kind: "read" | "write",
+    kind: "read" | "write" | "writeOnce",
     fn: (c: Client) => Promise<T>,
   ): Promise<T> {
     for (let n = 0;; n++) {
@@ -223,7 +232,7 @@ export function budgetedNotionClient(
         const failure = notionFailure(e);
         const refused = failure === "rate_limited" || failure === "overloaded";
         if (
-          kind === "write" && !refused && failure !== "permanent" &&
+          kind !== "read" && !refused && failure !== "permanent" &&
           failure !== "blocked"
         ) {
           throw new UnknownOutcomeError(e);
@@ -231,10 +240,11 @@ export function budgetedNotionClient(
         const give = (err: unknown) => failure === "network" ? new NotionNetworkError(err) : err;
         if (
           !refused &&
-          (kind === "write" || failure === "permanent" || failure === "blocked")
+          (kind !== "read" || failure === "permanent" || failure === "blocked")
         ) {
           throw give(e);
         }
+        if (kind === "writeOnce") throw e; // refused: the caller reads again first
         if (n + 1 >= maxAttempts) throw give(e);
         // after a 429 the budget itself waits out Retry-After; add only a little jitter
         const delay = failure === "rate_limited" && retryAfterSeconds(e) !== undefined
@@ -252,6 +262,7 @@ export function budgetedNotionClient(
     client,
     read: (fn) => attempt("read", fn),
     write: (fn) => attempt("write", fn),
+    writeOnce: (fn) => attempt("writeOnce", fn),
   };
 }
 

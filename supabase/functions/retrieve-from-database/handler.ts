@@ -8,6 +8,7 @@ import {
   type BudgetedNotion,
   completeTruncated,
   connectionNotion,
+  MAX_BACKOFF_MS,
   notionFailure,
   notionStatus,
 } from "../_shared/notion.ts";
@@ -182,9 +183,22 @@ async function retrieve(
   } catch (e) {
     // the shared rate budget would make this invocation wait past its time: yield, go on later
     if (e instanceof RateBudgetWaitTooLong) return false;
+    // a passing Notion failure (5xx, 429, timeout, network) whose retries the time budget cut
+    // short: yield too, so the continuation retries from the checkpoint (a failed run starts over)
+    if (TRANSIENT.has(notionFailure(e)) && Date.now() > deadline - MAX_BACKOFF_MS) return false;
     throw e;
   }
 }
+
+/** Notion failures that pass: retried while the time budget allows, else left to a continuation. */
+const TRANSIENT = new Set([
+  "rate_limited",
+  "overloaded",
+  "server",
+  "timeout",
+  "network",
+  "conflict",
+]);
 
 /** The reading loop of retrieve (see there). */
 async function read(

@@ -310,6 +310,46 @@ Deno.test("a capped query is windowed at the cap, not after every batch, so 100 
   }
 });
 
+Deno.test("a Notion failure that outlasts the time budget leaves the run running for the next call, not failed", async () => {
+  const user = await freshUser("cut short");
+  const { dataSourceId } = await titleOnlyMapping(user, "cut short", "cut_short_tasks");
+  await emulatorControl("pages", {
+    parent: { data_source_id: dataSourceId },
+    properties: { Name: { title: [{ type: "text", text: { content: "Only" } }] } },
+  });
+  const { ids } = await emulatorControl("faults", {
+    rules: [{
+      method: "POST",
+      path: `/data_sources/${dataSourceId}/query`,
+      action: "error",
+      status: 503,
+    }],
+  });
+  try {
+    const cut = await invoke("retrieve-from-database", {
+      databaseType: "cut short",
+      createUnmatched: true,
+      timeBudgetMs: 1500,
+    }, user.jwt);
+    assert.equal(cut.status, 200, JSON.stringify(cut.body));
+    assert.equal(cut.body.status, "running", "the run waits for a continuation");
+  } finally {
+    for (const id of ids) await emulatorControl(`faults/${id}`, undefined, "DELETE");
+  }
+  try {
+    const res = await invoke("retrieve-from-database", {
+      databaseType: "cut short",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, "completed");
+    assert.equal(res.body.progress.resumed, true, "the same run went on");
+    assert.equal(res.body.newRecords, 1);
+  } finally {
+    await closeDb();
+  }
+});
+
 Deno.test("two concurrent invocations on one mapping: the second answers 409 naming the run", async () => {
   const user = await freshUser("concurrent");
   await demoMappingFor(user);
