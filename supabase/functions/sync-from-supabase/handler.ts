@@ -44,6 +44,8 @@ export const Body = z.strictObject({
 });
 /** Attempts of one write within an invocation after unknown outcomes (each checked first). */
 const WRITE_ATTEMPTS = 4;
+/** Attempts of an update Notion refuses (429, 529), each after a new pre-read. */
+const REFUSED_WRITE_ATTEMPTS = 8;
 /** Outbox items claimed at a time. */
 const CLAIM_BATCH = 10;
 
@@ -364,6 +366,12 @@ async function pushOne(
   }
 }
 
+/** Whether Notion refused a request without doing anything (429 rate limited, 529 overloaded). */
+function isRefused(e: unknown): boolean {
+  const failure = notionFailure(e);
+  return failure === "rate_limited" || failure === "overloaded";
+}
+
 function retryAfterIn(e: unknown): number | null {
   const seconds = retryAfterSeconds(e instanceof UnknownOutcomeError ? e.cause : e);
   return seconds === undefined ? null : Math.max(1, Math.ceil(seconds));
@@ -429,7 +437,7 @@ async function pushUpdate(
     try {
       const answer = await complete(
         ctx,
-        await ctx.notion.write((c) =>
+        await ctx.notion.writeOnce((c) =>
           c.pages.update({
             page_id: item.page_id!,
             properties: check.properties as never,
@@ -444,6 +452,9 @@ async function pushUpdate(
       counts.pushed++;
       return;
     } catch (e) {
+      // refused (429, 529): read again once the budget lets us, so an edit made in Notion while we
+      // waited is checked, not overwritten
+      if (isRefused(e) && attempt + 1 < REFUSED_WRITE_ATTEMPTS) continue;
       await pauseAfter(ctx, e, attempt); // then read again: check_push sees whether it landed
     }
   }

@@ -236,6 +236,37 @@ Deno.test("a Notion edit made between the plan and the push becomes a conflict, 
   }
 });
 
+Deno.test("a PATCH Notion refuses with a 429 is sent again only after the page is read again", async () => {
+  const s = await isolatedSync("refused patch", ["One"]);
+  try {
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 5 where title = 'One'`,
+    );
+    await retrieve(s.user);
+    const since = (await emulatorControl("requests?limit=1")).requests.at(-1)?.seq ?? 0;
+    await addFaults([{
+      method: "PATCH",
+      path: `/pages/${s.pages.One}`,
+      token: s.token,
+      nth: 1,
+      action: "error",
+      status: 429,
+      retry_after: 1,
+    }]);
+    const res = await push(s.user);
+    assert.equal(res.pushed, 1, JSON.stringify(res));
+    const calls = (await emulatorControl(`requests?since=${since}&limit=1000`)).requests
+      .filter((r: { path: string }) => r.path.endsWith(s.pages.One))
+      .map((r: { method: string; status: number }) => `${r.method} ${r.status}`);
+    assert.deepEqual(calls, ["GET 200", "PATCH 429", "GET 200", "PATCH 200"]);
+    assert.equal((await notionPage(s.pages.One)).properties.Estimate.number, 5);
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
 Deno.test("when one field of a push meets a Notion edit, the others are written and the edited one is never overwritten", async () => {
   const s = await isolatedSync("partial", ["P1"]);
   try {
