@@ -1,15 +1,19 @@
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { handler } from "../retrieve-from-database/handler.ts";
 import {
   demoMappingFor,
+  EMULATOR_TOKEN,
   emulatorControl,
+  emulatorNotion,
   emulatorTasksDataSource,
   freshUser,
   invoke,
+  newEmulatorDataSource,
   titleOnlyMapping,
 } from "../../../stack/testing.ts";
-import { stackEnv } from "../../../stack/setup.ts";
+import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
 
 /** Every page of a data source, read from the emulator as the integration. */
 async function emulatorPages(dataSourceId: string) {
@@ -345,6 +349,73 @@ Deno.test("a Notion failure that outlasts the time budget leaves the run running
     assert.equal(res.body.status, "completed");
     assert.equal(res.body.progress.resumed, true, "the same run went on");
     assert.equal(res.body.newRecords, 1);
+  } finally {
+    await closeDb();
+  }
+});
+
+Deno.test("a mapped property deleted in Notion makes retrieve answer 409 naming it, and no record loses its value", async () => {
+  const stack = stackEnv();
+  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
+  await admin`select tests.owner_only_table('gone_property_tasks',
+    'task_id uuid primary key default gen_random_uuid(), name text, notes text')`;
+  await admin.end();
+  const user = await freshUser("gone property");
+  const notion = emulatorNotion();
+  const dataSourceId = await newEmulatorDataSource("Gone property", {
+    Name: { title: {} },
+    Notes: { rich_text: {} },
+  });
+  await emulatorControl("pages", {
+    parent: { data_source_id: dataSourceId },
+    properties: {
+      Name: { title: [{ type: "text", text: { content: "Task" } }] },
+      Notes: { rich_text: [{ type: "text", text: { content: "Keep me" } }] },
+    },
+  });
+  const schema = await notion.dataSources.retrieve({ data_source_id: dataSourceId });
+  await ensureMapping(user.claims, {
+    name: "gone property",
+    connectionId: await connectNotion(user, { name: "gone property", token: EMULATOR_TOKEN }),
+    dataSourceId,
+    targetSchema: "public",
+    targetTable: "gone_property_tasks",
+    keyColumn: "task_id",
+    ownerColumn: "owner_id",
+    fieldMap: [
+      { property_id: schema.properties.Name.id, name: "Name", type: "title", column: "name" },
+      {
+        property_id: schema.properties.Notes.id,
+        name: "Notes",
+        type: "rich_text",
+        column: "notes",
+      },
+    ],
+    notion: { token: EMULATOR_TOKEN, baseUrl: stack.notionEmulatorUrl },
+  });
+  try {
+    const first = await invoke("retrieve-from-database", {
+      databaseType: "gone property",
+      createUnmatched: true,
+    }, user.jwt);
+    assert.equal(first.body.newRecords, 1, JSON.stringify(first.body));
+
+    await notion.dataSources.update({
+      data_source_id: dataSourceId,
+      properties: { Notes: null },
+    } as never);
+    const refused = await invoke(
+      "retrieve-from-database",
+      { databaseType: "gone property" },
+      user.jwt,
+    );
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(refused.body.error.message, /Notion property "Notes" .* is not in data source/);
+    const [row] = await asUser(
+      user.claims,
+      (tx) => tx`select notes from public.gone_property_tasks`,
+    );
+    assert.equal(row.notes, "Keep me", "the column keeps its value");
   } finally {
     await closeDb();
   }
