@@ -13,6 +13,10 @@
 --    column acts only on writes of its owner, or of a role that is no signed-in user (the service
 --    role, a migration, pg_cron): the writers of a table that has no owners. A table whose rows
 --    belong to users needs the owner column, as the README says.
+-- 3. While capture_row_change changes anyway: an update of a record's key (a natural key
+--    corrected, say) left the link on the old key. The next full scan then asked about the old key
+--    as a deleted record and made the row, under its new key, a second page. The link (or the
+--    pending record change) now follows the row to its new key.
 
 -- The schemas no mapping may target. Immutable; any caller.
 create function notion_sync.is_protected_schema(p_schema text)
@@ -90,7 +94,8 @@ comment on function notion_sync.concerns_mapping(text, uuid, jsonb) is
 revoke execute on function notion_sync.concerns_mapping(text, uuid, jsonb) from public;
 grant execute on function notion_sync.concerns_mapping(text, uuid, jsonb) to authenticated, service_role;
 
--- capture_row_change with concerns_mapping (else as in 20261126000500).
+-- capture_row_change with concerns_mapping, and a key update followed (else as in
+-- 20261126000500).
 create or replace function notion_sync.capture_row_change()
 returns trigger
 language plpgsql
@@ -101,6 +106,7 @@ declare
   v_row jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
   v_map record;
   v_key text;
+  v_old_key text;
 begin
   for v_map in
     select m.mapping_id, m.owner_id, m.key_column, m.owner_column
@@ -111,6 +117,16 @@ begin
     -- our own apply of Notion values, whose base it records in the same transaction
     continue when current_setting('notion_sync.applying', true) = v_map.mapping_id::text;
     v_key := v_row ->> v_map.key_column;
+    v_old_key := case when tg_op = 'UPDATE' then to_jsonb(old) ->> v_map.key_column end;
+    if v_old_key is distinct from v_key and tg_op = 'UPDATE' then
+      -- the same row under a new key: its link, or its pending change, follows it
+      update notion_sync.links l set record_key = v_key
+      where l.mapping_id = v_map.mapping_id and l.record_key = v_old_key;
+      update notion_sync.record_changes rc set record_key = v_key
+      where rc.mapping_id = v_map.mapping_id and rc.record_key = v_old_key
+        and not exists (select from notion_sync.record_changes x
+                        where x.mapping_id = v_map.mapping_id and x.record_key = v_key);
+    end if;
     if tg_op = 'DELETE' then
       insert into notion_sync.tombstones (mapping_id, owner_id, record_key, page_id, last_values, cause)
       select v_map.mapping_id, v_map.owner_id, v_key, l.page_id, v_row, 'delete'
