@@ -11,6 +11,11 @@
 -- per page, and forgetting the link, so the record is left as it is and no question is raised about
 -- a page the person chose to remove; a later run that creates pages for unlinked records makes it one
 -- again.
+--
+-- And undoing several Notion fields of one page (revert_run of a run that pushed two fields to it)
+-- queued one push per field, each cancelling the one before (a page has one pending update of a
+-- kind): only the last field went back, though every change was marked undone. The undo pushes of
+-- a page are now merged into one.
 
 alter function notion_sync.undo_change(bigint) rename to undo_logged_change;
 comment on function notion_sync.undo_logged_change(bigint) is
@@ -19,8 +24,9 @@ comment on function notion_sync.undo_logged_change(bigint) is
   'that side changed since.';
 
 -- Undoes one logged change (undo_logged_change); a change logged by the creation of a page is
--- undone by trashing that page and forgetting its pair, once per page. Authenticated; returns false
--- (and opens a conflict) when the changed side moved on since.
+-- undone by trashing that page and forgetting its pair, once per page, and the undo pushes of one
+-- page are merged into one. Authenticated; returns false (and opens a conflict) when the changed
+-- side moved on since.
 create function notion_sync.undo_change(p_change_id bigint)
 returns boolean
 language plpgsql
@@ -29,6 +35,8 @@ as $$
 declare
   v_change notion_sync.changes;
   v_link notion_sync.links;
+  v_prev notion_sync.outbox;
+  v_ok boolean;
 begin
   select * into v_change from notion_sync.changes c where c.change_id = p_change_id and c.undone_at is null;
   if found and v_change.side = 'notion' and v_change.old_value is null and v_change.old_base is null
@@ -46,12 +54,27 @@ begin
     update notion_sync.changes c set undone_at = now() where c.change_id = p_change_id;
     return true;
   end if;
-  return notion_sync.undo_logged_change(p_change_id);
+  if v_change.side = 'notion' then
+    -- the undo push of another field of the page, which the new one would cancel
+    select * into v_prev from notion_sync.outbox o
+    where o.mapping_id = v_change.mapping_id and o.page_id = v_change.page_id and o.op = 'update'
+      and o.status = 'pending' and not o.advance_base
+    order by o.outbox_id desc limit 1;
+  end if;
+  v_ok := notion_sync.undo_logged_change(p_change_id);
+  if v_prev.outbox_id is not null
+     and (select o.status from notion_sync.outbox o where o.outbox_id = v_prev.outbox_id) = 'cancelled' then
+    update notion_sync.outbox o
+    set fields = v_prev.fields || o.fields, properties = v_prev.properties || o.properties
+    where o.mapping_id = v_prev.mapping_id and o.page_id = v_prev.page_id and o.op = 'update'
+      and o.status = 'pending' and not o.advance_base and o.outbox_id > v_prev.outbox_id;
+  end if;
+  return v_ok;
 end
 $$;
 comment on function notion_sync.undo_change(bigint) is
   'Undoes one logged change with the changed value as its expected base; a page the sync created is '
-  'trashed (once) and its pair forgotten. Authenticated; returns false (and opens a conflict) when '
-  'that side changed since.';
+  'trashed (once) and its pair forgotten; undo pushes of one page are merged. Authenticated; returns '
+  'false (and opens a conflict) when that side changed since.';
 revoke execute on function notion_sync.undo_change(bigint) from public;
 grant execute on function notion_sync.undo_change(bigint) to authenticated, service_role;
