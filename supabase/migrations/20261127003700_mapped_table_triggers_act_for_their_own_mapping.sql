@@ -1,4 +1,5 @@
--- A user's mapping can no longer make the sync's triggers act on other users' writes.
+-- The triggers attached to mapped tables act for their own mapping only, follow a key update, and
+-- keep whole rows on TRUNCATE.
 --
 -- 1. Any signed-in user could save a mapping onto any table the authenticated role may write,
 --    the sync's own tables included, and save_mapping attached the capture and guard triggers to
@@ -13,10 +14,17 @@
 --    column acts only on writes of its owner, or of a role that is no signed-in user (the service
 --    role, a migration, pg_cron): the writers of a table that has no owners. A table whose rows
 --    belong to users needs the owner column, as the README says.
--- 3. While capture_row_change changes anyway: an update of a record's key (a natural key
+-- 3. An update of a record's key (a natural key
 --    corrected, say) left the link on the old key. The next full scan then asked about the old key
 --    as a deleted record and made the row, under its new key, a second page. The link (or the
 --    pending record change) now follows the row to its new key.
+-- 4. The AFTER TRUNCATE trigger cannot read the rows any more, so its tombstones held each link's
+--    base: the mapped columns only, as last agreed. "Restore the record" then made a record without
+--    its key (a new one, breaking other tables' references to it), without the columns Notion does
+--    not hold, and without edits not synced yet, or failed on a NOT NULL column. A BEFORE TRUNCATE
+--    trigger now writes each linked record's tombstone with its row as it is (the AFTER trigger
+--    still covers linked records it did not see); attach_change_capture attaches it, and this
+--    migration attaches it to the tables already mapped.
 
 -- The schemas no mapping may target. Immutable; any caller.
 create function notion_sync.is_protected_schema(p_schema text)
@@ -42,8 +50,8 @@ comment on function notion_sync.attach_triggers(uuid) is
   'Attaches change capture and the Notion-only guard to a mapping''s table. Only through '
   'attach_change_capture, which refuses the protected schemas. Raises P0002, 42P01, 42501.';
 
--- Attaches change capture and the Notion-only guard to the caller's mapped table, unless it is in
--- a schema of the sync or the platform. security definer: it calls attach_triggers, which only the
+-- Attaches change capture (with the BEFORE TRUNCATE trigger) and the Notion-only guard to the
+-- caller's mapped table, unless it is in a schema of the sync or the platform. security definer: it calls attach_triggers, which only the
 -- owner may call (so no caller skips this check). Authenticated (through save_mapping). Raises
 -- P0002 (not the caller's mapping), 42501 (a protected schema, or a table users may not write),
 -- 42P01.
@@ -67,6 +75,9 @@ begin
       using errcode = '42501';
   end if;
   perform notion_sync.attach_triggers(p_mapping_id);
+  execute format('create or replace trigger notion_sync_capture_truncated_rows before truncate on %I.%I '
+                 'for each statement execute function notion_sync.capture_truncated_rows()',
+                 v_map.target_schema, v_map.target_table);
 end
 $$;
 comment on function notion_sync.attach_change_capture(uuid) is
@@ -197,5 +208,57 @@ begin
     end if;
   end loop;
   return new;
+end
+$$;
+
+-- 4 ---------------------------------------------------------------------------------------------
+-- BEFORE TRUNCATE trigger of mapped tables: a tombstone with the whole row for each linked record
+-- the mappings concern (their owner's rows; without an owner column, a truncation by the mapping's
+-- owner or no signed-in user). security definer, as capture_row_change. Trigger only.
+create function notion_sync.capture_truncated_rows()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_map notion_sync.mappings;
+begin
+  for v_map in
+    select m.* from notion_sync.mappings m
+    where m.target_schema = tg_table_schema and m.target_table = tg_table_name
+      and (m.owner_column is not null or notion_sync.concerns_mapping(null, m.owner_id, null))
+  loop
+    execute format($q$
+      insert into notion_sync.tombstones (mapping_id, owner_id, record_key, page_id, last_values, cause)
+      select $1, $2, l.record_key, l.page_id, r.row, 'truncate'
+      from (select to_jsonb(t) as row from %I.%I t) r
+      join notion_sync.links l on l.mapping_id = $1 and l.record_key = r.row ->> %L
+      where ($3::text is null or (r.row ->> $3) = $2::text)
+        and not exists (select from notion_sync.tombstones x
+                        where x.mapping_id = $1 and x.record_key = l.record_key and x.resolved_at is null)$q$,
+      tg_table_schema, tg_table_name, v_map.key_column)
+    using v_map.mapping_id, v_map.owner_id, v_map.owner_column;
+  end loop;
+  return null;
+end
+$$;
+comment on function notion_sync.capture_truncated_rows() is
+  'BEFORE TRUNCATE trigger of mapped tables: a tombstone with the whole row for each linked record. '
+  'Trigger only. security definer for the same reason as capture_row_change.';
+revoke execute on function notion_sync.capture_truncated_rows() from public;
+
+-- the tables already mapped
+do $$
+declare
+  v_table regclass;
+begin
+  for v_table in
+    select distinct to_regclass(format('%I.%I', m.target_schema, m.target_table)) from notion_sync.mappings m
+  loop
+    continue when v_table is null;
+    execute format('create or replace trigger notion_sync_capture_truncated_rows before truncate on %s '
+                   'for each statement execute function notion_sync.capture_truncated_rows()', v_table);
+  end loop;
 end
 $$;
