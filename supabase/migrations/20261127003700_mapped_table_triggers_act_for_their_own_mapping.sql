@@ -14,10 +14,10 @@
 --    column acts only on writes of its owner, or of a role that is no signed-in user (the service
 --    role, a migration, pg_cron): the writers of a table that has no owners. A table whose rows
 --    belong to users needs the owner column, as the README says.
--- 3. An update of a record's key (a natural key
---    corrected, say) left the link on the old key. The next full scan then asked about the old key
---    as a deleted record and made the row, under its new key, a second page. The link (or the
---    pending record change) now follows the row to its new key.
+-- 3. An update of a record's key (a natural key corrected, say) left the link on the old key. The
+--    next full scan then asked about the old key as a deleted record and made the row, under its
+--    new key, a second page. The link (or the pending record change) now follows the row to its
+--    new key.
 -- 4. The AFTER TRUNCATE trigger cannot read the rows any more, so its tombstones held each link's
 --    base: the mapped columns only, as last agreed. "Restore the record" then made a record without
 --    its key (a new one, breaking other tables' references to it), without the columns Notion does
