@@ -103,6 +103,19 @@ export async function newEmulatorDataSource(
 }
 
 /**
+ * An app's table `public.<name>` for a test (made unless it exists): these columns and owner_id,
+ * each row its owner's under RLS (tests.owner_only_table).
+ */
+export async function ownerOnlyTable(name: string, columns: string): Promise<void> {
+  const admin = postgres(stackEnv().dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin`select tests.owner_only_table(${name}, ${columns})`;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
  * A mapping of its own for a test: a new emulator data source with one property (the title
  * `Name`), a table `public.<table>` (uuid key `task_id`, `name`, owner-only under RLS) and the
  * user's mapping `<name>` of one onto the other, through a connection of its own. Returns the data
@@ -114,13 +127,7 @@ export async function titleOnlyMapping(
   table: string,
 ): Promise<{ dataSourceId: string; mappingId: string }> {
   const stack = stackEnv();
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin`select tests.owner_only_table(${table},
-      'task_id uuid primary key default gen_random_uuid(), name text')`;
-  } finally {
-    await admin.end();
-  }
+  await ownerOnlyTable(table, "task_id uuid primary key default gen_random_uuid(), name text");
   const dataSourceId = await newEmulatorDataSource(name, { Name: { title: {} } });
   const connectionId = await connectNotion(user, { name, token: EMULATOR_TOKEN });
   const schema = await emulatorNotion().dataSources.retrieve({ data_source_id: dataSourceId });

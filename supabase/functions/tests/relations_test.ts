@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
 import {
@@ -9,27 +8,35 @@ import {
   freshUser,
   invoke,
   newEmulatorDataSource,
+  ownerOnlyTable,
 } from "../../../stack/testing.ts";
 
 const title = (content: string) => ({ title: [{ type: "text", text: { content } }] });
 
+/** A Projects and a Tasks data source of the test's own, Tasks relating to Projects. */
+async function projectsAndTasks(label: string) {
+  const projectsDs = await newEmulatorDataSource(`${label} projects`, { Name: { title: {} } });
+  const tasksDs = await newEmulatorDataSource(`${label} tasks`, {
+    Name: { title: {} },
+    Project: { relation: { data_source_id: projectsDs, single_property: {} } },
+  });
+  return { projectsDs, tasksDs };
+}
+
 Deno.test("a relation column holds the related records' keys: retrieved from Notion, and a Supabase edit pushed back as the related page", async () => {
   const stack = stackEnv();
   // two tables of an app: projects, and tasks whose project_keys hold the keys of their projects
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin`select tests.owner_only_table('rel_e2e_projects',
-    'project_id uuid primary key default gen_random_uuid(), name text')`;
-  await admin`select tests.owner_only_table('rel_e2e_tasks',
-    'task_id uuid primary key default gen_random_uuid(), name text, project_keys uuid[]')`;
-  await admin.end();
+  await ownerOnlyTable(
+    "rel_e2e_projects",
+    "project_id uuid primary key default gen_random_uuid(), name text",
+  );
+  await ownerOnlyTable(
+    "rel_e2e_tasks",
+    "task_id uuid primary key default gen_random_uuid(), name text, project_keys uuid[]",
+  );
   const notion = emulatorNotion();
   try {
-    // a Projects and a Tasks data source of our own, Tasks relating to Projects
-    const projectsDs = await newEmulatorDataSource("Relation projects", { Name: { title: {} } });
-    const tasksDs = await newEmulatorDataSource("Relation tasks", {
-      Name: { title: {} },
-      Project: { relation: { data_source_id: projectsDs, single_property: {} } },
-    });
+    const { projectsDs, tasksDs } = await projectsAndTasks("Relation");
     const page = async (dataSourceId: string, properties: Record<string, unknown>) =>
       (await notion.pages.create({ parent: { data_source_id: dataSourceId }, properties } as never))
         .id;
@@ -126,16 +133,12 @@ Deno.test("a relation column holds the related records' keys: retrieved from Not
 
 Deno.test("a relation of more than 25 pages pushed from Supabase is read back whole, not cut to Notion's 25", async () => {
   const stack = stackEnv();
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin`select tests.owner_only_table('rel_many_tasks',
-    'task_id uuid primary key default gen_random_uuid(), name text, project_pages text[]')`;
-  await admin.end();
+  await ownerOnlyTable(
+    "rel_many_tasks",
+    "task_id uuid primary key default gen_random_uuid(), name text, project_pages text[]",
+  );
   try {
-    const projectsDs = await newEmulatorDataSource("Many projects", { Name: { title: {} } });
-    const tasksDs = await newEmulatorDataSource("Many tasks", {
-      Name: { title: {} },
-      Project: { relation: { data_source_id: projectsDs, single_property: {} } },
-    });
+    const { projectsDs, tasksDs } = await projectsAndTasks("Many");
     // made as a person in Notion (the control API), so the integration's rate limit is not spent
     const page = async (dataSourceId: string, properties: Record<string, unknown>) =>
       (await emulatorControl("pages", { parent: { data_source_id: dataSourceId }, properties }))

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import { handler } from "../retrieve-from-database/handler.ts";
 import {
@@ -11,6 +10,7 @@ import {
   freshUser,
   invoke,
   newEmulatorDataSource,
+  ownerOnlyTable,
   titleOnlyMapping,
 } from "../../../stack/testing.ts";
 import { connectNotion, ensureMapping, stackEnv } from "../../../stack/setup.ts";
@@ -356,10 +356,10 @@ Deno.test("a Notion failure that outlasts the time budget leaves the run running
 
 Deno.test("a mapped property deleted in Notion makes retrieve answer 409 naming it, and no record loses its value", async () => {
   const stack = stackEnv();
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin`select tests.owner_only_table('gone_property_tasks',
-    'task_id uuid primary key default gen_random_uuid(), name text, notes text')`;
-  await admin.end();
+  await ownerOnlyTable(
+    "gone_property_tasks",
+    "task_id uuid primary key default gen_random_uuid(), name text, notes text",
+  );
   const user = await freshUser("gone property");
   const notion = emulatorNotion();
   const dataSourceId = await newEmulatorDataSource("Gone property", {

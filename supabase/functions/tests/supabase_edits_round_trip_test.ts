@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import postgres from "postgres";
 import { asUser, closeDb } from "../_shared/db.ts";
 import {
   connectNotion,
@@ -24,6 +23,7 @@ import {
   emulatorNotion,
   freshUser,
   newEmulatorDataSource,
+  ownerOnlyTable,
   syncCalls,
 } from "../../../stack/testing.ts";
 
@@ -139,9 +139,7 @@ const JSONB = new Set<string>(["notes_rich", "span", "files"]);
 
 Deno.test("Supabase edits of every writable type reach Notion or wait in a conflict, and the next sync does nothing", async () => {
   const stack = stackEnv();
-  const admin = postgres(stack.dbUrl, { max: 1, onnotice: () => {} });
-  await admin`select tests.owner_only_table('round_trip_tasks', ${COLUMNS})`;
-  await admin.end();
+  await ownerOnlyTable("round_trip_tasks", COLUMNS);
   const notion = emulatorNotion();
   try {
     const ws = await emulatorControl("workspace");
