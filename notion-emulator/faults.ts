@@ -34,7 +34,7 @@ export interface FaultRule {
   code?: string;
   message?: string;
   additional_data?: Record<string, unknown>;
-  /** Adds `Retry-After` (seconds) and `additional_data.retry_after`. */
+  /** Adds `Retry-After` (seconds) and `additional_data.retry_after`; a 429 gets 1 when unset. */
   retry_after?: number;
   /** For `latency` (and any action): delay before answering, in real ms, plus uniform jitter. */
   latency_ms?: number;
@@ -66,9 +66,14 @@ export function faultError(rule: FaultRule): NotionError {
   const additional = rule.additional_data ? { ...rule.additional_data } : undefined;
   const headers: Record<string, string> = {};
   let extra = additional;
-  if (rule.retry_after !== undefined) {
-    extra = { ...(additional ?? {}), retry_after: String(rule.retry_after) };
-    headers["retry-after"] = String(rule.retry_after);
+  // Notion sends Retry-After with every rate-limited answer (reference §7): 1 s unless the rule says
+  const retryAfter = rule.retry_after ??
+    (status === 429 && additional?.rate_limit_reason !== "public_api_request_blocked"
+      ? 1
+      : undefined);
+  if (retryAfter !== undefined) {
+    extra = { ...(additional ?? {}), retry_after: String(retryAfter) };
+    headers["retry-after"] = String(retryAfter);
   }
   if (status === 429 && !extra?.rate_limit_reason) {
     extra = { rate_limit_reason: "public_api_request_rate_limit", ...(extra ?? {}) };
