@@ -2,52 +2,64 @@
 -- cancels the push it queued and asks the same question again.
 --
 -- Resolving a field conflict with prefer_supabase (or merge, for the fields given to Supabase)
--- queues a push of Supabase's value that expects Notion's, and leaves the base where it was. A run
--- that came before the push (the tick queues the next incremental and the push together) saw
--- Notion and Supabase both away from that base and different: a conflict again. It cancelled the
--- push and opened a new question about what the person had just answered. Now the base of those
--- fields takes Notion's value, the one the person chose to replace: the next run sees only
--- Supabase changed and plans the same push (the waiting one is kept), while an edit made in Notion
--- after the decision still makes a conflict. undo_resolution puts the base back as before.
+-- queues a push of Supabase's value that expects Notion's, and leaves the base where it was (rule
+-- 1: it advances when the write is confirmed). A run that came before the push (the tick queues the
+-- next incremental and the push together) saw Notion and Supabase both away from that base and
+-- different: a conflict again. It cancelled the push and opened a new question about what the
+-- person had just answered. Now, while such a push waits, reconcile compares those fields with the
+-- Notion value the decision replaces, as if it were their base: unchanged since the decision, the
+-- run plans the same push (the waiting one is kept); edited in Notion since, it is a conflict, as
+-- before. The base itself is put back after the reconcile, so it stays a value both sides held.
 
-alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
-alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to decide_open_conflict;
-comment on function notion_sync.decide_open_conflict(uuid, text, jsonb) is
-  'Resolves one of the caller''s open conflicts (see notion_sync_api.resolve_conflict, which calls it '
-  'and holds a decision for Supabase until it is pushed). Authenticated. Raises P0002, 55000, 22023.';
+alter function notion_sync_api.reconcile(uuid, jsonb) set schema notion_sync;
+alter function notion_sync.reconcile(uuid, jsonb) rename to reconcile_pairs;
+comment on function notion_sync.reconcile_pairs(uuid, jsonb) is
+  'Reconcile of a run (statistics, changes no run applied, pages back, then reconcile_run). Call '
+  'notion_sync_api.reconcile, which holds the decisions whose push waits. Authenticated. Raises '
+  'P0002, 22023.';
 
--- Resolves one of the caller's open conflicts (decide_open_conflict); the fields it queues for
--- Notion take Notion's value, the one the person chose to replace, as their base. Authenticated.
--- Raises P0002, 55000 (not open), 22023 (bad action or choices).
-create function notion_sync_api.resolve_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}'::jsonb)
+-- Reconciles a run (reconcile_pairs), comparing each field a decision queued for Notion, while its
+-- push waits, with the Notion value the decision replaces. Authenticated. Raises P0002 (no such
+-- run), 22023 (bad policy).
+create function notion_sync_api.reconcile(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
 security invoker
 set search_path = ''
 as $$
 declare
-  v_result jsonb := notion_sync.decide_open_conflict(p_conflict_id, p_action, p_choices);
-  v_c notion_sync.conflicts;
+  v_mapping uuid;
+  v_held jsonb;
+  v_result jsonb;
 begin
-  if v_result ->> 'status' = 'resolved' and jsonb_typeof(v_result -> 'queued_for_notion') = 'object' then
-    select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
-    update notion_sync.links l
-    set base = l.base || (select jsonb_object_agg(k, v_c.fields -> k -> 'notion')
-                          from jsonb_object_keys(v_result -> 'queued_for_notion') k
-                          where v_c.fields ? k)
-    where l.mapping_id = v_c.mapping_id and l.page_id = v_c.page_id
-      and exists (select from jsonb_object_keys(v_result -> 'queued_for_notion') k where v_c.fields ? k);
-  end if;
+  select r.mapping_id into v_mapping from notion_sync.runs r where r.run_id = p_run_id;
+  -- the fields of decisions whose push waits: their base, and the Notion value they replace
+  select jsonb_agg(jsonb_build_object('page_id', l.page_id, 'field', f.key, 'base', l.base -> f.key,
+                                      'decided', f.value -> 'expected'))
+  into v_held
+  from notion_sync.outbox o
+  cross join jsonb_each(o.fields) f
+  join notion_sync.links l on l.mapping_id = o.mapping_id and l.page_id = o.page_id and l.base ? f.key
+  where o.mapping_id = v_mapping and o.op = 'update' and o.status in ('pending', 'in_flight')
+    and o.conflict_id is not null and o.advance_base;
+  update notion_sync.links l set base = l.base || jsonb_build_object(h.field, h.decided)
+  from jsonb_to_recordset(coalesce(v_held, '[]')) as h(page_id text, field text, base jsonb, decided jsonb)
+  where l.mapping_id = v_mapping and l.page_id = h.page_id;
+  v_result := notion_sync.reconcile_pairs(p_run_id, p_options);
+  -- the base goes back where the reconcile left it as it was set above
+  update notion_sync.links l set base = l.base || jsonb_build_object(h.field, h.base)
+  from jsonb_to_recordset(coalesce(v_held, '[]')) as h(page_id text, field text, base jsonb, decided jsonb)
+  where l.mapping_id = v_mapping and l.page_id = h.page_id and (l.base -> h.field) is not distinct from h.decided;
   return v_result;
 end
 $$;
-comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
-  'Resolves one of the caller''s open conflicts (prefer_supabase, prefer_notion, merge, skip); every '
-  'applied value is logged in changes; a value queued for Notion holds until pushed (its base is '
-  'Notion''s value it replaces). Authenticated. Raises P0002, 55000 (not open), 22023 (bad action '
-  'or choices). Answers status stale when a side moved on since, pending when a Notion value it would '
-  'take cannot be read yet (a related page not linked); both change nothing. A push_failed conflict '
-  'of a record without a page (its create refused) is decided by retry_refused_create, an '
-  'apply_failed one (a page whose record the table refused) by retry_refused_insert.';
-revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
-grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
+comment on function notion_sync_api.reconcile(uuid, jsonb) is
+  'Three-way reconcile of what a run staged against the mapping''s table: applies one-sided changes '
+  '(compare-and-set, outbox), keeps divergent ones as conflicts, follows the delete policy, holds '
+  'a side past the safety valve, leaves pending the relation fields that cannot be translated yet. '
+  'A full run first refreshes statistics; every run takes the changes staged by runs that did not '
+  'apply them; a run that applies links again pairs whose half came back; a field whose decided '
+  'push waits is compared with the Notion value the decision replaces. Returns the summary (with the '
+  'diff for a dry run). Authenticated. Raises P0002 (no such run), 22023 (bad policy).';
+revoke execute on function notion_sync_api.reconcile(uuid, jsonb) from public;
+grant execute on function notion_sync_api.reconcile(uuid, jsonb) to authenticated;
