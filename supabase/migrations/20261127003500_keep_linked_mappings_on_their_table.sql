@@ -9,6 +9,10 @@
 -- way. Now such a change is refused (55000) while the mapping has links, naming the links and both
 -- targets: a mapping for another table or data source is saved under another name, and a data
 -- source Notion recreated is followed with adopt_data_source, which retires the old links.
+--
+-- And a mapping names one of its owner's connections: the foreign key let a mapping name another
+-- user's connection (RLS does not apply to foreign-key checks), which then could not be deleted by
+-- its owner. It is refused with 22023, as any connection that is not the caller's.
 
 alter function notion_sync_api.save_mapping(jsonb) rename to save_valid_mapping;
 alter function notion_sync_api.save_valid_mapping(jsonb) set schema notion_sync;
@@ -17,9 +21,9 @@ comment on function notion_sync.save_valid_mapping(jsonb) is
   'save_mapping, which keeps a linked mapping on its table. Authenticated. Raises 22023 listing '
   'every problem.';
 
--- Saves the caller's mapping (save_valid_mapping), unless it has links and would move to another
--- data source, table or key column. Authenticated. Raises 22023 (invalid: every problem named),
--- 55000 (a linked mapping moved).
+-- Saves the caller's mapping (save_valid_mapping), unless it names another user's connection, or has
+-- links and would move to another data source, table or key column. Authenticated. Raises 22023
+-- (invalid: every problem named; a connection not the caller's), 55000 (a linked mapping moved).
 create function notion_sync_api.save_mapping(p_mapping jsonb)
 returns uuid
 language plpgsql
@@ -30,6 +34,12 @@ declare
   v_old notion_sync.mappings;
   v_links bigint;
 begin
+  if p_mapping ->> 'connection_id' is not null and not exists (
+       select from notion_sync.connections c
+       where c.owner_id = (select auth.uid()) and c.connection_id::text = p_mapping ->> 'connection_id') then
+    raise exception 'mapping "%": connection % is not one of yours', p_mapping ->> 'name', p_mapping ->> 'connection_id'
+      using errcode = '22023';
+  end if;
   select * into v_old from notion_sync.mappings m
   where m.owner_id = (select auth.uid()) and m.name = p_mapping ->> 'name';
   if found and (v_old.data_source_id is distinct from coalesce(p_mapping ->> 'data_source_id', v_old.data_source_id)

@@ -1,8 +1,9 @@
 -- A mapping whose records are linked to pages cannot be saved onto another table, key column or data
 -- source (every link would then look deleted and be asked about); the error names the links and
--- both targets. Saved onto the same target it still changes, and a mapping without links moves.
+-- both targets. Saved onto the same target it still changes, and a mapping without links moves. A
+-- mapping names one of its owner's connections.
 begin;
-select plan(5);
+select plan(6);
 
 select tests.linked_tasks('keeps-table@example.com', jsonb_build_array(
   tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'))) as uid \gset
@@ -34,6 +35,17 @@ select lives_ok(format($$ select notion_sync_api.save_mapping(%L) $$,
 select lives_ok(format($$ select notion_sync_api.save_mapping(%L) $$,
     (select m || '{"name": "copy", "target_schema": "public", "target_table": "tasks_copy"}' from saved)),
   'A mapping of another name syncs the other table.');
+
+-- another user's connection
+reset role;
+select tests.create_user('stranger@example.com') as stranger \gset
+insert into notion_sync.connections (owner_id, name, token_ciphertext) values (:'stranger', 's', 'v1.x.y')
+returning connection_id as theirs \gset
+select tests.authenticate_as(:'uid');
+select throws_ok(format($$ select notion_sync_api.save_mapping(%L) $$,
+    (select m || jsonb_build_object('name', 'borrowed', 'connection_id', :'theirs') from saved)), '22023',
+  format('mapping "borrowed": connection %s is not one of yours', :'theirs'),
+  'A mapping may not name another user''s connection.');
 
 select * from finish();
 rollback;
