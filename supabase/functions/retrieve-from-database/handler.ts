@@ -10,6 +10,7 @@ import {
   connectionNotion,
   MAX_BACKOFF_MS,
   notionFailure,
+  NotionNetworkError,
   notionStatus,
 } from "../_shared/notion.ts";
 import { RateBudgetWaitTooLong } from "../_shared/rate_budget.ts";
@@ -185,7 +186,10 @@ async function retrieve(
     if (e instanceof RateBudgetWaitTooLong) return false;
     // a passing Notion failure (5xx, 429, timeout, network) whose retries the time budget cut
     // short: yield too, so the continuation retries from the checkpoint (a failed run starts over)
-    if (TRANSIENT.has(notionFailure(e)) && Date.now() > deadline - MAX_BACKOFF_MS) return false;
+    const fromNotion = isNotionClientError(e) || e instanceof NotionNetworkError;
+    if (fromNotion && TRANSIENT.has(notionFailure(e)) && Date.now() > deadline - MAX_BACKOFF_MS) {
+      return false;
+    }
     throw e;
   }
 }
