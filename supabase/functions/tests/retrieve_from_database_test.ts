@@ -404,9 +404,10 @@ Deno.test("a mapped property deleted in Notion makes retrieve answer 409 naming 
       data_source_id: dataSourceId,
       properties: { Notes: null },
     } as never);
+    // a short time budget too: the refusal is no passing Notion failure to wait out
     const refused = await invoke(
       "retrieve-from-database",
-      { databaseType: "gone property" },
+      { databaseType: "gone property", timeBudgetMs: 1000 },
       user.jwt,
     );
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
