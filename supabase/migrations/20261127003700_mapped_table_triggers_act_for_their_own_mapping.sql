@@ -105,7 +105,7 @@ comment on function notion_sync.concerns_mapping(text, uuid, jsonb) is
 revoke execute on function notion_sync.concerns_mapping(text, uuid, jsonb) from public;
 grant execute on function notion_sync.concerns_mapping(text, uuid, jsonb) to authenticated, service_role;
 
--- capture_row_change with concerns_mapping, and a key update followed (else as in
+-- capture_row_change with concerns_mapping's test, and a key update followed (else as in
 -- 20261126000500).
 create or replace function notion_sync.capture_row_change()
 returns trigger
@@ -123,8 +123,10 @@ begin
     select m.mapping_id, m.owner_id, m.key_column, m.owner_column
     from notion_sync.mappings m
     where m.target_schema = tg_table_schema and m.target_table = tg_table_name
+      -- concerns_mapping, inline (a call per mapping and row costs more than the rest of the trigger)
+      and case when m.owner_column is not null then (v_row ->> m.owner_column) is not distinct from m.owner_id::text
+               else coalesce((select auth.uid()) = m.owner_id, true) end
   loop
-    continue when not notion_sync.concerns_mapping(v_map.owner_column, v_map.owner_id, v_row);
     -- our own apply of Notion values, whose base it records in the same transaction
     continue when current_setting('notion_sync.applying', true) = v_map.mapping_id::text;
     v_key := v_row ->> v_map.key_column;
@@ -179,7 +181,7 @@ begin
 end
 $$;
 
--- guard_notion_only_columns with concerns_mapping (else as in 20261126000500).
+-- guard_notion_only_columns with concerns_mapping's test (else as in 20261126000500).
 create or replace function notion_sync.guard_notion_only_columns()
 returns trigger
 language plpgsql
@@ -197,7 +199,9 @@ begin
     cross join lateral jsonb_array_elements(m.field_map) f
     where m.target_schema = tg_table_schema and m.target_table = tg_table_name
       and notion_sync.is_notion_only_type(f ->> 'type')
-      and notion_sync.concerns_mapping(m.owner_column, m.owner_id, v_new)
+      -- concerns_mapping, inline
+      and case when m.owner_column is not null then (v_new ->> m.owner_column) is not distinct from m.owner_id::text
+               else coalesce((select auth.uid()) = m.owner_id, true) end
   loop
     continue when current_setting('notion_sync.applying', true) = v_field.mapping_id::text;
     if (tg_op = 'INSERT' and (v_new -> v_field.col) is not null and v_new -> v_field.col <> 'null'::jsonb)
