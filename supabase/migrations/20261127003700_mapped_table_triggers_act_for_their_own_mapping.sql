@@ -87,25 +87,24 @@ comment on function notion_sync.attach_change_capture(uuid) is
 revoke execute on function notion_sync.attach_change_capture(uuid) from public;
 grant execute on function notion_sync.attach_change_capture(uuid) to authenticated;
 
--- Whether a write to a mapped table is the mapping's business: a row of its owner (owner column),
--- or, without an owner column, a write by its owner or by a role that is no signed-in user.
--- Stable; any caller (the triggers).
-create function notion_sync.concerns_mapping(p_owner_column text, p_owner_id uuid, p_row jsonb)
+-- Whether a write concerns a mapping without an owner column: a write by the mapping's owner, or by
+-- a role that is no signed-in user (the service role, a migration, pg_cron). A mapping with an owner
+-- column is concerned by its owner's rows (tested inline by the triggers). Stable; any caller.
+create function notion_sync.written_by_owner(p_owner_id uuid)
 returns boolean
 language sql
 stable
 set search_path = ''
 as $$
-  select case when p_owner_column is not null then (p_row ->> p_owner_column) is not distinct from p_owner_id::text
-              else coalesce((select auth.uid()) = p_owner_id, true) end
+  select coalesce((select auth.uid()) = p_owner_id, true)
 $$;
-comment on function notion_sync.concerns_mapping(text, uuid, jsonb) is
-  'Whether a row written to a mapped table concerns a mapping: its owner''s row, or without an owner '
-  'column a write of its owner or of no signed-in user. Any caller; raises nothing.';
-revoke execute on function notion_sync.concerns_mapping(text, uuid, jsonb) from public;
-grant execute on function notion_sync.concerns_mapping(text, uuid, jsonb) to authenticated, service_role;
+comment on function notion_sync.written_by_owner(uuid) is
+  'Whether the current write is by this owner or by no signed-in user (what concerns a mapping '
+  'without an owner column). Any caller; raises nothing.';
+revoke execute on function notion_sync.written_by_owner(uuid) from public;
+grant execute on function notion_sync.written_by_owner(uuid) to authenticated, service_role;
 
--- capture_row_change with concerns_mapping's test, and a key update followed (else as in
+-- capture_row_change for the mapping's own writes, and a key update followed (else as in
 -- 20261126000500).
 create or replace function notion_sync.capture_row_change()
 returns trigger
@@ -123,9 +122,10 @@ begin
     select m.mapping_id, m.owner_id, m.key_column, m.owner_column
     from notion_sync.mappings m
     where m.target_schema = tg_table_schema and m.target_table = tg_table_name
-      -- concerns_mapping, inline (a call per mapping and row costs more than the rest of the trigger)
+      -- the owner's row, or a write of the owner (the owner column tested inline: a call per
+      -- mapping and row would cost more than the rest of the trigger)
       and case when m.owner_column is not null then (v_row ->> m.owner_column) is not distinct from m.owner_id::text
-               else coalesce((select auth.uid()) = m.owner_id, true) end
+               else notion_sync.written_by_owner(m.owner_id) end
   loop
     -- our own apply of Notion values, whose base it records in the same transaction
     continue when current_setting('notion_sync.applying', true) = v_map.mapping_id::text;
@@ -173,7 +173,7 @@ begin
   from notion_sync.mappings m
   join notion_sync.links l on l.mapping_id = m.mapping_id
   where m.target_schema = tg_table_schema and m.target_table = tg_table_name
-    and (m.owner_column is not null or notion_sync.concerns_mapping(null, m.owner_id, null))
+    and (m.owner_column is not null or notion_sync.written_by_owner(m.owner_id))
     and not exists (select from notion_sync.tombstones t
                     where t.mapping_id = l.mapping_id and t.record_key = l.record_key
                       and t.resolved_at is null);
@@ -181,7 +181,7 @@ begin
 end
 $$;
 
--- guard_notion_only_columns with concerns_mapping's test (else as in 20261126000500).
+-- guard_notion_only_columns for the mapping's own writes (else as in 20261126000500).
 create or replace function notion_sync.guard_notion_only_columns()
 returns trigger
 language plpgsql
@@ -199,9 +199,8 @@ begin
     cross join lateral jsonb_array_elements(m.field_map) f
     where m.target_schema = tg_table_schema and m.target_table = tg_table_name
       and notion_sync.is_notion_only_type(f ->> 'type')
-      -- concerns_mapping, inline
       and case when m.owner_column is not null then (v_new ->> m.owner_column) is not distinct from m.owner_id::text
-               else coalesce((select auth.uid()) = m.owner_id, true) end
+               else notion_sync.written_by_owner(m.owner_id) end
   loop
     continue when current_setting('notion_sync.applying', true) = v_field.mapping_id::text;
     if (tg_op = 'INSERT' and (v_new -> v_field.col) is not null and v_new -> v_field.col <> 'null'::jsonb)
@@ -231,7 +230,7 @@ begin
   for v_map in
     select m.* from notion_sync.mappings m
     where m.target_schema = tg_table_schema and m.target_table = tg_table_name
-      and (m.owner_column is not null or notion_sync.concerns_mapping(null, m.owner_id, null))
+      and (m.owner_column is not null or notion_sync.written_by_owner(m.owner_id))
   loop
     execute format($q$
       insert into notion_sync.tombstones (mapping_id, owner_id, record_key, page_id, last_values, cause)

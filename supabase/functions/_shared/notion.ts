@@ -67,6 +67,12 @@ export function notionFailure(e: unknown): NotionFailure {
   return "network"; // fetch's TypeError (reset, refused), a truncated JSON answer, …
 }
 
+/** Whether Notion refused a request without doing anything (429 rate limited, 529 overloaded). */
+export function isRefused(e: unknown): boolean {
+  const failure = notionFailure(e);
+  return failure === "rate_limited" || failure === "overloaded";
+}
+
 /** Seconds Notion asked us to wait (Retry-After header, else additional_data.retry_after). */
 export function retryAfterSeconds(e: unknown): number | undefined {
   if (!isHTTPResponseError(e)) return undefined;
@@ -230,7 +236,7 @@ export function budgetedNotionClient(
       } catch (e) {
         permits = 0;
         const failure = notionFailure(e);
-        const refused = failure === "rate_limited" || failure === "overloaded";
+        const refused = isRefused(e);
         if (
           kind !== "read" && !refused && failure !== "permanent" &&
           failure !== "blocked"

@@ -14,6 +14,7 @@ import {
   type BudgetedNotion,
   completeTruncated,
   connectionNotion,
+  isRefused,
   notionFailure,
   NotionNetworkError,
   notionStatus,
@@ -364,12 +365,6 @@ async function pushOne(
     if (permanent) counts.failed++;
     if (status === 401) throw e; // the token no longer works: every other item would fail too
   }
-}
-
-/** Whether Notion refused a request without doing anything (429 rate limited, 529 overloaded). */
-function isRefused(e: unknown): boolean {
-  const failure = notionFailure(e);
-  return failure === "rate_limited" || failure === "overloaded";
 }
 
 function retryAfterIn(e: unknown): number | null {
