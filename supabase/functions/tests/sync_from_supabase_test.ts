@@ -341,6 +341,8 @@ Deno.test("a 429 storm and random 5xx slow a push down but do not change its res
     const { requests } = await emulatorControl("requests?limit=1");
     const since = requests.length ? requests[requests.length - 1].seq : 0;
     await addFaults([
+      // one certain 503 (at about 15 requests, the random ones below miss about one run in ten)
+      { token: s.token, nth: 2, action: "error", status: 503 },
       { token: s.token, probability: 0.3, action: "error", status: 429, retry_after: 1 },
       { token: s.token, probability: 0.1, action: "error", status: 503 },
       { token: s.token, probability: 0.05, action: "error", status: 502 },
