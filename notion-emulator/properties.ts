@@ -1,6 +1,7 @@
 /** Property values: validation of writes, stored forms, response rendering. */
 
 import { minuteIso } from "./clock.ts";
+import { renderDate } from "./dates.ts";
 import { bodyInvalid, tooLong, validationError } from "./errors.ts";
 import { compactId, hash32, normalizeId } from "./ids.ts";
 import type { DataSource, Page, PropSchema, Store } from "./model.ts";
@@ -157,7 +158,7 @@ export function writeValue(
       if (end && Date.parse(end) < Date.parse(start)) {
         throw validationError(`${vp}.end must be after ${vp}.start.`);
       }
-      return { start, end, time_zone: tz };
+      return renderDate({ start, end, time_zone: tz });
     }
     case "people": {
       if (!Array.isArray(v)) throw bodyInvalid(vp, "should be an array");

@@ -2,6 +2,7 @@
 
 import { bodyInvalid, tooLong } from "./errors.ts";
 import { compactId, normalizeId } from "./ids.ts";
+import { renderDate } from "./dates.ts";
 
 /** A rich-text item as returned by Notion. */
 export type RichText = Record<string, any>;
@@ -153,7 +154,7 @@ function normalizeMention(
     if (!d || typeof d.start !== "string") {
       throw bodyInvalid(`${path}.mention.date.start`, "should be defined");
     }
-    const date = { start: d.start, end: d.end ?? null, time_zone: d.time_zone ?? null };
+    const date = renderDate(d);
     return base(
       { type: "date", date },
       date.end ? `${date.start} → ${date.end}` : date.start,
