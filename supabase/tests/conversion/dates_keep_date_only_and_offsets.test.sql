@@ -1,12 +1,13 @@
--- Date-only values stay dates; date-times with any offset are one instant, written back unchanged.
+-- Date-only values stay dates; date-times with any offset are one instant (the start's offset kept
+-- beside it), written back unchanged.
 begin;
 select plan(11);
 
 select is(notion_sync.notion_to_canonical('{"id":"d","type":"date","date":{"start":"2026-12-24","end":null,"time_zone":null}}'),
   '{"start": "2026-12-24", "end": null, "time_zone": null}'::jsonb, 'A date-only value stays a date without a time.');
 select is(notion_sync.notion_to_canonical('{"id":"d","type":"date","date":{"start":"2026-12-24T18:30:00.000+01:00","end":"2026-12-25T01:00:00-05:00","time_zone":null}}'),
-  '{"start": "2026-12-24T17:30:00.000Z", "end": "2026-12-25T06:00:00.000Z", "time_zone": null}'::jsonb,
-  'Date-times with offsets become UTC instants.');
+  '{"start": "2026-12-24T17:30:00.000Z", "end": "2026-12-25T06:00:00.000Z", "time_zone": null, "offset": "+01:00"}'::jsonb,
+  'Date-times with offsets become UTC instants, and the offset the start was written in is kept.');
 select ok(notion_sync.values_equal('date', '{"start":"2026-12-24T18:30:00.000+01:00"}', '{"start":"2026-12-24T17:30:00Z","end":null}'),
   'The same instant written with different offsets is equal.');
 select ok(not notion_sync.values_equal('date', '{"start":"2026-12-24"}', '{"start":"2026-12-24T00:00:00.000Z"}'),
