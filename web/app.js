@@ -175,6 +175,8 @@ function conflictCard(c) {
         const result = await call("review", {
           action: "resolve",
           conflictId: c.conflict_id,
+          // the question as shown: if a run added to it since, nothing changes and we look again
+          version: c.version,
           resolution,
         });
         // stale or pending: nothing changed, and the message says why

@@ -69,6 +69,10 @@ const Body = z.discriminatedUnion("action", [
     runId: uuid.optional(),
     resolution: resolveAction,
     choices: choices.default({}),
+    /** The version of the conflict the person saw (conflicts' `version`): another one answers stale. */
+    version: z.string().optional(),
+    /** The same for a list: conflict id → version seen. */
+    versions: z.record(uuid, z.string()).optional(),
   }),
   z.strictObject({ action: z.literal("undo"), conflictId: uuid }),
   z.strictObject({ action: z.literal("revert"), runId: uuid }),
@@ -224,6 +228,7 @@ async function conflicts(tx: Tx, body: Extract<Body, { action: "conflicts" }>) {
         run_id: r.run_id,
         created_at: r.created_at,
         details: r.details,
+        version: r.version,
         fields: [],
       };
       byId.set(r.conflict_id, entry);
@@ -254,19 +259,28 @@ async function resolve(tx: Tx, body: Extract<Body, { action: "resolve" }>) {
         "choices apply to one conflict or a list, not to a whole run",
       );
     }
+    if (body.version !== undefined || body.versions !== undefined) {
+      throw badRequest("version and versions apply to one conflict or a list, not to a whole run");
+    }
     await requireRun(tx, body.runId);
     const [row] = await tx`
       select notion_sync_api.resolve_conflicts(null, ${body.runId}::uuid, ${body.resolution}) as r`;
     return { runId: body.runId, counts: row.r };
   }
+  if (body.version !== undefined && !body.conflictId) {
+    throw badRequest("version goes with conflictId; for conflictIds, give versions");
+  }
   const ids = body.conflictId ? [body.conflictId] : [...new Set(body.conflictIds)];
+  const seen = body.conflictId && body.version !== undefined
+    ? { [body.conflictId]: body.version }
+    : body.versions ?? {};
   const results = [];
   const counts: Record<string, number> = {};
   for (const id of ids) {
     const [row] = await tx`
-      select notion_sync_api.resolve_conflict(${id}, ${body.resolution}, ${
-      tx.json(body.choices)
-    }) as r`;
+      select notion_sync_api.resolve_seen_conflict(${id}, ${
+      seen[id] ?? null
+    }, ${body.resolution}, ${tx.json(body.choices)}) as r`;
     results.push({ conflictId: id, ...row.r });
     counts[row.r.status] = (counts[row.r.status] ?? 0) + 1;
   }

@@ -108,9 +108,21 @@ Deno.test("review: a two-sided edit shows base / Notion / Supabase; prefer_notio
       assert.equal(res.body.error.code, "not_found");
     }
 
+    // a decision on another version of the question than the one listed changes nothing
+    const staleSeen = await review({
+      action: "resolve",
+      conflictId: conflict.conflict_id,
+      version: "0".repeat(32),
+      resolution: "prefer_notion",
+    }, user);
+    assert.equal(staleSeen.status, 200, JSON.stringify(staleSeen.body));
+    assert.equal(staleSeen.body.status, "stale");
+    assert.equal(await estimateOf(user, row.record_key), supabaseValue, "nothing decided");
+
     const resolved = await review({
       action: "resolve",
       conflictId: conflict.conflict_id,
+      version: conflict.version,
       resolution: "prefer_notion",
     }, user);
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
