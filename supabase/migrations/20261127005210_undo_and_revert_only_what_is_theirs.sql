@@ -62,6 +62,26 @@ begin
     update notion_sync.changes c set undone_at = now() where c.change_id = p_change_id;
     return true;
   end if;
+  if found and v_change.side = 'supabase' and v_change.field = '*row' and v_change.old_value is not null then
+    -- a deleted record comes back, unless a record with its key is back already (put back from a
+    -- backup since): its insert would fail and abort the whole revert. The same row is the undo
+    -- done; another row stays as it is, and a question says so.
+    select * into v_map from notion_sync.mappings m where m.mapping_id = v_change.mapping_id;
+    execute format('select to_jsonb(t) from %I.%I t where t.%I = $1::%s',
+                   v_map.target_schema, v_map.target_table, v_map.key_column, notion_sync.key_type(v_map))
+      into v_row using v_change.record_key;
+    if v_row = v_change.old_value then
+      update notion_sync.changes c set undone_at = now() where c.change_id = p_change_id;
+      return true;
+    elsif v_row is not null then
+      perform notion_sync.open_conflict(v_change.mapping_id, v_change.run_id, 'changed_during_apply',
+        v_change.page_id, v_change.record_key, '{}'::jsonb,
+        jsonb_build_object('undo_of', p_change_id, 'error', format(
+          'record %s was not restored: a record with that key is back already, with other values; it was left as it is',
+          v_change.record_key)));
+      return false;
+    end if;
+  end if;
   if found and v_change.side = 'supabase' and v_change.field <> '*row'
      and v_change.old_value is null and v_change.old_base is null then
     -- a record inserted (logged from nothing, one change per column): what that insert wrote
