@@ -50,3 +50,19 @@ Deno.test("asUser turns a not-found raised by SQL into a 404 and a busy mapping 
     await closeDb();
   }
 });
+
+Deno.test("asUser turns a value the target table's constraints refuse into a 409 naming the column", async () => {
+  const user = await freshUser("refused");
+  try {
+    await assert.rejects(
+      asUser(
+        user.claims,
+        (tx) => tx`insert into notion_sync_demo.tasks (title, updated_at) values ('x', null)`,
+      ),
+      (e: { status: number; code: string; message: string }) =>
+        e.status === 409 && e.code === "refused_by_table" && /updated_at/.test(e.message),
+    );
+  } finally {
+    await closeDb();
+  }
+});

@@ -33,6 +33,12 @@ const sqlStateToHttp: Record<string, [number, string]> = {
   "55000": [409, "not_ready"],
   "22023": [400, "invalid_request"],
   "23505": [409, "duplicate"],
+  // the target table's own constraints refusing a value (a person's decision restoring a record
+  // whose mapped NOT NULL column Notion left empty, …): the message names the column or constraint
+  "23502": [409, "refused_by_table"],
+  "23503": [409, "refused_by_table"],
+  "23514": [409, "refused_by_table"],
+  "23P01": [409, "refused_by_table"],
   "42501": [403, "forbidden"],
 };
 
