@@ -232,6 +232,39 @@ begin
 end
 $$;
 
+-- Dates: a user (signed in from here on) with table public.dated_rows (row_id uuid, title, day of the
+-- given column type), owner-only under RLS, the schema of data source ds-dated (Name, and When: a
+-- date) staged, and mapping "dated" (create_unmatched) saved. Returns the user's id.
+create or replace function tests.date_mapping(p_email text, p_day_type text)
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_user uuid := tests.create_user(p_email);
+begin
+  perform tests.owner_only_table('dated_rows',
+    format('row_id uuid primary key default gen_random_uuid(), title text, day %s', p_day_type));
+  insert into notion_sync.connections (owner_id, name, token_ciphertext) values (v_user, 'dated', 'v1.test.ciphertext');
+  perform tests.authenticate_as(v_user);
+  perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-dated","title":[{"plain_text":"Dated"}],
+    "properties":{"Name":{"id":"title","name":"Name","type":"title","title":{}},
+      "When":{"id":"wh%3A","name":"When","type":"date","date":{}}}}');
+  perform notion_sync_api.save_mapping(jsonb_build_object('name', 'dated',
+    'connection_id', (select c.connection_id from notion_sync.connections c where c.owner_id = v_user),
+    'data_source_id', 'ds-dated', 'target_table', 'dated_rows', 'key_column', 'row_id',
+    'owner_column', 'owner_id', 'create_unmatched', true,
+    'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"title"},
+                   {"property_id":"wh%3A","name":"When","type":"date","column":"day"}]'::jsonb));
+  return v_user;
+end
+$$;
+
+-- A page of mapping "dated" with this title and When date ({start, end, time_zone}).
+create or replace function tests.dated_page(p_page_id text, p_title text, p_date jsonb,
+  p_last_edited timestamptz default '2026-11-26 10:00Z')
+returns jsonb language sql immutable set search_path = '' as $$
+  select tests.notion_page(p_page_id, jsonb_build_object('Name', tests.title(p_title),
+    'When', jsonb_build_object('id', 'wh%3A', 'type', 'date', 'date', p_date)), p_last_edited)
+$$;
+
 -- Relations: a user (signed in from here on) with tables public.rel_projects (project_id uuid) and
 -- public.rel_tasks (task_id uuid, title, project_keys of the given array type), owner-only under
 -- RLS, the schemas of their data sources ds-projects (Name) and ds-rtasks (Name, and Project: a
