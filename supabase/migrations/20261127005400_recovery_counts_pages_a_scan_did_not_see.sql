@@ -1,12 +1,19 @@
--- The recovery view counts the pages the last full scan did not see.
+-- The recovery view counts what a restore could bring back: pages a full scan did not see, and
+-- records deleted after they reached Notion.
 --
 -- recovery_facts counted as Notion's pages every staged page not in the trash, and as missing only
 -- the pages with an open page_missing question. When a full scan misses many pages at once (a
 -- bulk delete or purge in Notion, a page tree unshared from the integration), the safety valve
 -- holds them in one bulk_change instead of a question per page: the view then said "40 pages" and
 -- recommended nothing, for 30 pages gone. Now the pages an open bulk_change holds as missing are
--- missing too, and no missing page is counted among Notion's pages. The body is 20261126000800's with these
--- counts changed.
+-- missing too, and no missing page is counted among Notion's pages.
+--
+-- deleted_records counted every unresolved tombstone, also those of rows inserted and deleted
+-- between two runs (an app's temporary rows), which never had a page: three such rows next to ten
+-- linked records made the view recommend restoring Supabase from Notion ("3 of 10 linked records
+-- were deleted"), which could bring none of them back. Now only records that had a page count.
+--
+-- The body is 20261126000800's with these counts changed.
 
 create or replace function notion_sync.recovery_facts(p_mapping_id uuid)
 returns table (records bigint, pages bigint, trashed_pages bigint, linked bigint, deleted_records bigint,
@@ -26,8 +33,12 @@ begin
   select count(*) filter (where not sp.in_trash), count(*) filter (where sp.in_trash)
   into pages, trashed_pages from notion_sync.staged_pages sp where sp.mapping_id = p_mapping_id;
   select count(*) into linked from notion_sync.links l where l.mapping_id = p_mapping_id;
+  -- deleted records that had a page (linked when deleted, or since: a create answered after the
+  -- delete); a row inserted and deleted between two runs never reached Notion, which cannot restore it
   select count(distinct t.record_key) into deleted_records from notion_sync.tombstones t
-  where t.mapping_id = p_mapping_id and t.resolved_at is null;
+  where t.mapping_id = p_mapping_id and t.resolved_at is null
+    and (t.page_id is not null
+         or exists (select from notion_sync.links l where l.mapping_id = t.mapping_id and l.record_key = t.record_key));
   -- pages a completed full scan did not see: asked about (page_missing) or held by the safety valve
   -- (the records of an open bulk_change's held "missing", up to its diff's 1,000); trashed ones are
   -- counted as trashed
@@ -68,7 +79,8 @@ begin
 end
 $$;
 comment on function notion_sync.recovery_facts(uuid) is
-  'Counts on both sides of a mapping (pages a full scan did not see, asked about or held, are missing) '
+  'Counts on both sides of a mapping (pages a full scan did not see, asked about or held, are missing; '
+  'deleted records are those that had a page) '
   'and a recovery recommendation with its reason in words. Authenticated; raises nothing.';
 revoke execute on function notion_sync.recovery_facts(uuid) from public;
 grant execute on function notion_sync.recovery_facts(uuid) to authenticated, service_role;
