@@ -242,7 +242,12 @@ async function conflicts(tx: Tx, body: Extract<Body, { action: "conflicts" }>) {
       });
     }
   }
-  return { conflicts: [...byId.values()] };
+  const [{ total }] = await tx`
+    select count(distinct conflict_id)::int as total from notion_sync_api.open_conflicts
+    where (${body.databaseType ?? null}::text is null or mapping = ${body.databaseType ?? null})
+      and (${body.runId ?? null}::uuid is null or run_id = ${body.runId ?? null})`;
+  // total: how many are open, of which the first `limit` (oldest first) are listed
+  return { conflicts: [...byId.values()], total };
 }
 
 /** Resolves one conflict, a list (one transaction: all or nothing), or every open one of a run. */

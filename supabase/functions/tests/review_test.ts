@@ -88,6 +88,14 @@ Deno.test("review: a two-sided edit shows base / Notion / Supabase; prefer_notio
       [base, notionValue, supabaseValue],
       "base, Notion and Supabase side by side",
     );
+    assert.equal(
+      listed.body.total,
+      listed.body.conflicts.length,
+      "total counts the open conflicts",
+    );
+    const first = await review({ action: "conflicts", databaseType: "tasks", limit: 1 }, user);
+    assert.equal(first.body.conflicts.length, 1);
+    assert.equal(first.body.total, listed.body.total, "total counts past the limit");
     const byRun = await review({ action: "conflicts", runId: again.body.runId }, user);
     assert.ok(byRun.body.conflicts.some((c: any) => c.conflict_id === conflict.conflict_id));
     const earlierRun = await review({ action: "conflicts", runId: user.runId }, user);
