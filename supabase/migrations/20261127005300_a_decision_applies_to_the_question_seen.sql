@@ -1,4 +1,5 @@
--- A person's decision applies to the question as they saw it.
+-- A person's decision applies to the question as they saw it, and a bulk question of deletions
+-- answered with a side restores that side (below).
 --
 -- A run that meets an open conflict's pair again merges its new fields and values into that
 -- conflict (open_conflict), under the same id. A card on a person's screen could therefore be
@@ -72,3 +73,89 @@ comment on function notion_sync_api.resolve_seen_conflict(uuid, text, text, json
   'another version answers {status: stale, message} and changes nothing. Authenticated. Raises P0002.';
 revoke execute on function notion_sync_api.resolve_seen_conflict(uuid, text, text, jsonb) from public;
 grant execute on function notion_sync_api.resolve_seen_conflict(uuid, text, text, jsonb) to authenticated;
+
+-- A bulk question of held deletions answered with the side to keep restores what that side holds.
+--
+-- The safety valve holds a mass deletion (a truncated table, pages purged in Notion) in one
+-- bulk_change. Its answers "Keep Notion" and "Keep Supabase" only approved value changes in one
+-- direction: for held deletions they did nothing, yet closed the question, so a person recovering
+-- a truncated table saw the question go and no row come back. Now, for each pair the question
+-- lists (up to its diff's 1,000), the side kept is restored where it still holds the pair: "Keep
+-- Notion" brings back each deleted record from its page (as "restore the record" does, under its
+-- own key and logged under the run), "Keep Supabase" queues each missing page's restore. Nothing
+-- is deleted this way: deleting the other side's half still takes a decision per record or
+-- merge {"approve": "missing"}, and the answer says how many were left so.
+
+alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
+alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to resolve_one_conflict;
+comment on function notion_sync.resolve_one_conflict(uuid, text, jsonb) is
+  'Decides one conflict (notion_sync_api.resolve_conflict without the restores of a bulk question of '
+  'deletions). Authenticated. Raises P0002, 55000, 22023.';
+revoke execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) from public;
+grant execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) to authenticated;
+
+-- Decides a conflict (resolve_one_conflict); a bulk_change holding deletions, answered with a side
+-- to keep, first restores that side's half of each pair it lists. Authenticated; raises P0002,
+-- 55000, 22023.
+create function notion_sync_api.resolve_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}'::jsonb)
+returns jsonb
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+declare
+  v_c notion_sync.conflicts;
+  v_kind text := case p_action when 'prefer_notion' then 'record_deleted' when 'prefer_supabase' then 'page_missing' end;
+  v_keys text[];
+  v_present text[];
+  v_pair record;
+  v_id uuid;
+  v_restored integer := 0;
+  v_left integer := 0;
+begin
+  select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
+  if found and v_c.kind = 'bulk_change' and v_c.status = 'open' and v_kind is not null
+     and v_c.details -> 'held' ? 'missing' then
+    select array_agg(d ->> 'record_key') into v_keys
+    from jsonb_array_elements(v_c.details -> 'diff' -> 'records') d where d ->> 'action' = 'record_deleted';
+    select array_agg(s.record_key) into v_present
+    from notion_sync.record_column_values(v_c.mapping_id, coalesce(v_keys, '{}')) s;
+    for v_pair in
+      select d ->> 'action' as action, d ->> 'page_id' as page_id, d ->> 'record_key' as record_key
+      from jsonb_array_elements(v_c.details -> 'diff' -> 'records') d
+      where d ->> 'action' in ('record_deleted', 'page_missing')
+    loop
+      if v_pair.action <> v_kind then
+        v_left := v_left + 1;   -- keeping this side here would delete the other's half
+      elsif exists (select from notion_sync.links l where l.mapping_id = v_c.mapping_id
+                      and l.page_id = v_pair.page_id and l.record_key = v_pair.record_key)
+            and (v_kind = 'page_missing' or not v_pair.record_key = any (coalesce(v_present, '{}'))) then
+        -- the pair's own question, decided at once with the side the person keeps
+        v_id := notion_sync.open_conflict(v_c.mapping_id, v_c.run_id, v_kind, v_pair.page_id, v_pair.record_key,
+                  '{}'::jsonb, jsonb_build_object('state', case v_kind when 'record_deleted' then 'deleted' else 'missing' end,
+                                                  'bulk_change', p_conflict_id));
+        perform notion_sync.resolve_one_conflict(v_id, p_action, '{}'::jsonb);
+        v_restored := v_restored + 1;
+      end if;
+    end loop;
+  end if;
+  return notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices)
+         || case when v_restored + v_left = 0 then '{}'::jsonb
+                 else jsonb_build_object(
+                   case v_kind when 'record_deleted' then 'restored_records' else 'restoring_pages' end, v_restored,
+                   'deletions_left', v_left)
+                   || case when v_left > 0 then jsonb_build_object('message', format(
+                        '%s deletions were not applied: deleting takes a decision per record, or merge {"approve": "missing"}',
+                        v_left)) else '{}'::jsonb end end;
+end
+$$;
+comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
+  'Resolves one of the caller''s open conflicts (prefer_supabase, prefer_notion, merge, skip); every '
+  'applied value is logged in changes. A bulk change of held deletions answered with a side first '
+  'restores that side''s half of each pair it lists (records from Notion, or pages queued for '
+  'restore), never deleting; the answer counts them (restored_records or restoring_pages, '
+  'deletions_left). Answers status stale when a side moved on since, pending when a Notion value it '
+  'would take cannot be read yet; both change nothing. Authenticated. Raises P0002, 55000 (not '
+  'open), 22023 (bad action or choices).';
+revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
+grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
