@@ -85,6 +85,10 @@ grant execute on function notion_sync_api.resolve_seen_conflict(uuid, text, text
 -- own key and logged under the run), "Keep Supabase" queues each missing page's restore. Nothing
 -- is deleted this way: deleting the other side's half still takes a decision per record or
 -- merge {"approve": "missing"}, and the answer says how many were left so.
+--
+-- Approving one side of a bulk question reconciles the run again; what it still holds (the other
+-- side, or the deletions left) was merged into the question being answered, then marked resolved
+-- with it, and so went unasked until the next run. It is now asked again at once (asked_again).
 
 alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
 alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to resolve_one_conflict;
@@ -112,6 +116,7 @@ declare
   v_id uuid;
   v_restored integer := 0;
   v_left integer := 0;
+  v_result jsonb;
 begin
   select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
   if found and v_c.kind = 'bulk_change' and v_c.status = 'open' and v_kind is not null
@@ -121,9 +126,11 @@ begin
     select array_agg(s.record_key) into v_present
     from notion_sync.record_column_values(v_c.mapping_id, coalesce(v_keys, '{}')) s;
     for v_pair in
-      select d ->> 'action' as action, d ->> 'page_id' as page_id, d ->> 'record_key' as record_key
+      -- (a page in the trash is a missing page to restore, as its page_missing question says)
+      select case d ->> 'action' when 'page_trashed' then 'page_missing' else d ->> 'action' end as action,
+             d ->> 'page_id' as page_id, d ->> 'record_key' as record_key
       from jsonb_array_elements(v_c.details -> 'diff' -> 'records') d
-      where d ->> 'action' in ('record_deleted', 'page_missing')
+      where d ->> 'action' in ('record_deleted', 'page_missing', 'page_trashed')
     loop
       if v_pair.action <> v_kind then
         v_left := v_left + 1;   -- keeping this side here would delete the other's half
@@ -139,7 +146,18 @@ begin
       end if;
     end loop;
   end if;
-  return notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices)
+  v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+  if v_c.kind = 'bulk_change' and v_result ->> 'status' = 'resolved'
+     and jsonb_array_length(coalesce(v_result -> 'held', '[]'::jsonb)) > 0 then
+    -- the run, reconciled again with one side approved, still holds another: it was merged into
+    -- this question, now resolved, so it is asked anew (else unasked until the next run)
+    insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, details)
+    select c.owner_id, c.mapping_id, c.run_id, c.kind, c.details from notion_sync.conflicts c
+    where c.conflict_id = p_conflict_id
+    returning conflict_id into v_id;
+    v_result := v_result || jsonb_build_object('asked_again', v_id);
+  end if;
+  return v_result
          || case when v_restored + v_left = 0 then '{}'::jsonb
                  else jsonb_build_object(
                    case v_kind when 'record_deleted' then 'restored_records' else 'restoring_pages' end, v_restored,
