@@ -1,7 +1,21 @@
 // Thin client: signs in with supabase-js, calls the functions with functions.invoke, renders.
+// The server decides; the client only chooses which answers to offer and how to word them.
 const config = globalThis.NOTION_SYNC_CONFIG;
 const client = globalThis.supabase.createClient(config.supabaseUrl, config.anonKey);
 const $ = (id) => document.getElementById(id);
+
+/** The review handler's default limits: a list this long may have been cut. */
+const CONFLICT_LIMIT = 200;
+const ROW_LIMIT = 100;
+/** How many rows of a held bulk change's diff a card shows. */
+const DIFF_ROWS = 10;
+
+/** An element with properties (textContent, className, …) and children. */
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
 
 /** The error message of a functions.invoke failure, read from our { error: { message } } body. */
 async function errorMessage(error) {
@@ -19,35 +33,102 @@ async function call(name, body) {
   return data;
 }
 
-function renderSummary(result) {
-  const items = [
-    ["Status", result.status],
-    ["Retrieved", result.retrieved],
-    ["New records", result.newRecords],
-    ["Matched", result.matched],
-    ["Conflicts", result.conflicts],
-    // relation fields whose related page or record is not linked yet (decided by a later run)
-    ...(result.summary?.pending ? [["Waiting for a link", result.summary.pending]] : []),
-    ["Run", result.runId],
-  ];
-  $("summary").replaceChildren(...items.flatMap(([k, v]) => {
-    const dt = document.createElement("dt");
-    dt.textContent = k;
-    const dd = document.createElement("dd");
-    dd.textContent = String(v);
-    dd.dataset.field = k.toLowerCase().replace(/ /g, "-");
-    return [dt, dd];
-  }));
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
-function cell(value) {
-  const td = document.createElement("td");
-  td.textContent = value === null || value === undefined
-    ? ""
-    : Array.isArray(value)
-    ? value.join(", ")
-    : String(value);
-  return td;
+/** The run summary: what the run did (or, dry, would do) to each side, as the answer says. */
+function renderSummary(result, askedDry) {
+  const s = result.summary ?? {};
+  const dry = result.summary ? result.summary.dry_run === true : askedDry;
+  const would = (did, wouldDo) => (dry ? wouldDo : did);
+  const items = [
+    ["Status", dry ? `${result.status} (dry run: nothing was changed)` : result.status, "status"],
+    ["Retrieved", result.retrieved, "retrieved"],
+    ["New records", result.newRecords, "new-records"],
+    ["Matched", result.matched, "matched"],
+    ["Conflicts", result.conflicts, "conflicts"],
+  ];
+  if (result.summary) {
+    items.push(
+      [would("Rows inserted", "Rows to insert"), s.inserts ?? 0, "inserts"],
+      [would("Notion pages created", "Notion pages to create"), s.creates ?? 0, "creates"],
+      [
+        would("Records updated from Notion", "Records to update from Notion"),
+        s.notion_to_supabase ?? 0,
+        "notion-to-supabase",
+      ],
+      [
+        would("Pages updated from Supabase", "Pages to update from Supabase"),
+        s.supabase_to_notion ?? 0,
+        "supabase-to-notion",
+      ],
+      ["Pairs with a side gone", s.missing ?? 0, "missing"],
+      ["Records in conflict", s.conflicts ?? 0, "summary-conflicts"],
+      [
+        "Held for review",
+        s.held?.length
+          ? `${s.held.map((h) => HELD[h]?.name ?? h).join(", ")} (more than ${s.threshold} changes)`
+          : "none",
+        "held",
+      ],
+    );
+    // relation fields whose related page or record is not linked yet (decided by a later run)
+    if (s.pending) items.push(["Waiting for a link", s.pending, "pending"]);
+  }
+  if (result.status === "running" && result.progress) {
+    items.push([
+      "Still running",
+      `${result.progress.pagesRead} pages read; the next call continues from there`,
+      "progress",
+    ]);
+  }
+  if (result.missingPages) {
+    const verified = Object.entries(result.missingPages.verified ?? {})
+      .map(([state, n]) => `${n} ${state}`).join(", ");
+    items.push([
+      "Missing pages checked",
+      `${verified || "none"}; ${result.missingPages.left} left to check${
+        result.missingPages.error ? ` (${result.missingPages.error})` : ""
+      }`,
+      "missing-pages",
+    ]);
+  }
+  const errors = result.errors ?? [];
+  items.push([
+    "Errors",
+    errors.length
+      ? errors.map((e) => (typeof e === "string" ? e : e?.message ?? JSON.stringify(e))).join("\n")
+      : "none",
+    "errors",
+  ]);
+  items.push(["Run", result.runId, "run"]);
+  $("summary").replaceChildren(...items.flatMap(([k, v, field]) => [
+    el("dt", { textContent: k }),
+    dd(field, v),
+  ]));
+}
+
+/** A definition of a summary, named by data-field for tests and styles. */
+function dd(field, value) {
+  const node = el("dd", { textContent: String(value) });
+  node.dataset.field = field;
+  return node;
+}
+
+function emptySummary() {
+  $("summary").replaceChildren(
+    el("dd", { className: "muted", textContent: "No run yet in this session." }),
+  );
+}
+
+/** A value of the rows table: objects as compact JSON, lists of plain values joined. */
+function cellText(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value) && value.every((x) => x === null || typeof x !== "object")) {
+    return value.join(", ");
+  }
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
 function renderRows(rows) {
@@ -57,24 +138,27 @@ function renderRows(rows) {
   const columns = rows.length
     ? Object.keys(rows[0]).filter((c) => !hidden.has(c)).sort((a, b) => rank(a) - rank(b))
     : [];
-  const head = document.createElement("tr");
-  head.append(
-    ...columns.map((c) => Object.assign(document.createElement("th"), { textContent: c })),
-  );
+  const head = el("tr", {}, ...columns.map((c) => el("th", { textContent: c, scope: "col" })));
   $("rows").tHead.replaceChildren(head);
-  $("rows").tBodies[0].replaceChildren(...rows.map((row) => {
-    const tr = document.createElement("tr");
-    tr.append(...columns.map((c) => cell(row[c])));
-    return tr;
-  }));
-  $("row-count").textContent = `(${rows.length})`;
+  $("rows").tBodies[0].replaceChildren(
+    ...rows.map((row) =>
+      el("tr", {}, ...columns.map((c) => el("td", { textContent: cellText(row[c]) })))
+    ),
+  );
+  $("row-count").textContent = rows.length >= ROW_LIMIT
+    ? `(first ${rows.length})`
+    : `(${rows.length})`;
 }
 
+const isRichText = (value) =>
+  Array.isArray(value) && value.length > 0 &&
+  value.every((x) => typeof x === "object" && x && "plain_text" in x);
+
+/** A conflict value in words: rich text as its plain text, [] as "empty list", null as "—". */
 function text(value) {
   if (value === null || value === undefined) return "—";
-  if (Array.isArray(value) && value.every((x) => typeof x === "object" && x && "plain_text" in x)) {
-    return value.map((x) => x.plain_text).join("") || "—";
-  }
+  if (Array.isArray(value) && value.length === 0) return "empty list";
+  if (isRichText(value)) return value.map((x) => x.plain_text).join("");
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -91,63 +175,445 @@ const STATES = {
   record_deleted: { deleted: "The record was deleted in Supabase." },
 };
 
-/** The three decisions, worded for the question: a deletion's answers delete or bring back. */
-const ANSWERS = {
-  page_missing: ["Delete the record", "Restore the page"],
-  record_deleted: ["Restore the record", "Trash the page"],
+/** The sides a bulk change can hold (details.held), by name. */
+const HELD = {
+  notion_to_supabase: { name: "Notion → Supabase" },
+  supabase_to_notion: { name: "Supabase → Notion" },
+  missing: { name: "pairs with a side gone" },
 };
 
-/** One open conflict: its fields side by side and the three decisions a person can take. */
-function conflictCard(c) {
-  const card = document.createElement("article");
-  card.className = "conflict";
-  card.dataset.conflictId = c.conflict_id;
-  const title = document.createElement("h3");
+/**
+ * A held bulk change's answers (resolve_conflict): Keep Notion approves Notion's values and, for
+ * held deletions, restores each deleted record it lists from its page; Keep Supabase the same the
+ * other way (missing pages queued for restore); merge {approve: "missing"} lets the deletions go
+ * ahead under the mapping's delete policy. Each is offered only where it has something to do.
+ */
+function bulkAnswers(c) {
+  const counts = c.details?.counts ?? {};
+  const held = new Set(c.details?.held ?? []);
+  const records = c.details?.diff?.records ?? [];
+  const listed = (action) => records.filter((r) => r.action === action).length;
+  const answers = [];
+  const side = (resolution, keep, values, restore) => {
+    const parts = [];
+    if (held.has(values.side)) {
+      parts.push(`apply ${plural(counts[values.side] ?? 0, values.what)} to ${values.to}`);
+    }
+    if (held.has("missing") && restore.n) parts.push(`restore ${plural(restore.n, restore.what)}`);
+    if (!parts.length) return;
+    const label = `${keep}: ${parts.join(" and ")}`;
+    answers.push({ label: label[0].toUpperCase() + label.slice(1), resolution });
+  };
+  side("prefer_notion", "Keep Notion", {
+    side: "notion_to_supabase",
+    what: "Notion change",
+    to: "Supabase",
+  }, { n: listed("record_deleted"), what: "deleted record" });
+  side("prefer_supabase", "Keep Supabase", {
+    side: "supabase_to_notion",
+    what: "Supabase change",
+    to: "Notion",
+  }, { n: listed("page_missing"), what: "missing page" });
+  if (held.has("missing")) {
+    const n = counts.missing ?? 0;
+    answers.push({
+      label: `Accept ${plural(n, "deletion")}`,
+      resolution: "merge",
+      choices: { approve: "missing" },
+      danger: true,
+      confirm: `Each of the ${plural(n, "pair")} whose page or record is gone is then handled as ` +
+        "the mapping's delete policy says: a question for each, the other side deleted or trashed, " +
+        "or the pair forgotten. Do this only if the other side really lost them.",
+    });
+  }
+  answers.push({
+    label: "Not now",
+    resolution: "skip",
+    secondary: true,
+    describe: "Not now: nothing held is applied; the next run holds what still differs again.",
+  });
+  return answers;
+}
+
+const FORGET_CONFIRM =
+  "The record and the page both stay as they are and are no longer synced with each other. " +
+  "This is final: it cannot be undone from here.";
+
+/** The answers a card offers: { label, resolution, choices?, danger?, confirm?, note? }. */
+function answersFor(c) {
+  const forget = {
+    label: "Leave as it is — forget the pair",
+    resolution: "skip",
+    secondary: true,
+    confirm: FORGET_CONFIRM,
+  };
+  switch (c.kind) {
+    case "page_missing":
+      return [
+        // deleting is offered only once the page was read in Notion (not on a scan's absence alone)
+        ...(c.details?.state === "unverified" ? [] : [{
+          label: "Delete the record",
+          resolution: "prefer_notion",
+          danger: true,
+          confirm: `The record ${c.record_key ?? ""} is deleted from the Supabase table.`,
+        }]),
+        { label: "Restore the page", resolution: "prefer_supabase" },
+        forget,
+      ];
+    case "record_deleted":
+      return [
+        { label: "Restore the record", resolution: "prefer_notion" },
+        {
+          label: "Trash the page",
+          resolution: "prefer_supabase",
+          danger: true,
+          confirm: "The Notion page is moved to Notion's trash.",
+        },
+        forget,
+      ];
+    case "match_review":
+    case "ambiguous":
+      return [{
+        label: "Not the same item",
+        resolution: "skip",
+        secondary: true,
+        describe:
+          "Not the same item: the page is never matched to these records again; it is then treated " +
+          "as a page without a record, and each record as a record without a page (a run that " +
+          "creates them makes a new record for the page and a new page for the record).",
+      }];
+    case "bulk_change":
+      return bulkAnswers(c);
+    default:
+      return [
+        { label: "Keep Notion", resolution: "prefer_notion" },
+        { label: "Keep Supabase", resolution: "prefer_supabase" },
+        { label: "Skip", resolution: "skip", secondary: true },
+      ];
+  }
+}
+
+/** The side-by-side fields of a value conflict; "formatting differs" when only that differs. */
+function fieldsTable(c) {
+  const head = el(
+    "tr",
+    {},
+    ...["field", "base", "Notion", "Supabase"].map((h) =>
+      el("th", { textContent: h, scope: "col" })
+    ),
+  );
+  return el(
+    "table",
+    { className: "fields" },
+    head,
+    ...c.fields.map((f) => {
+      const same = text(f.notion) === text(f.supabase) &&
+        JSON.stringify(f.notion) !== JSON.stringify(f.supabase);
+      const tr = el(
+        "tr",
+        {},
+        ...[f.field, text(f.base), text(f.notion), text(f.supabase)].map((v) =>
+          el("td", { textContent: v })
+        ),
+      );
+      // the same words on both sides, yet different values: bold, links, colours
+      if (same) {
+        tr.cells[0].append(el("span", { className: "note", textContent: " (formatting differs)" }));
+      }
+      return tr;
+    }),
+  );
+}
+
+/** The records a page may be: each with a "Link to" answer (merge with {record_key}). */
+function candidatesList(c, decide) {
+  const candidates = c.details?.candidates ?? [];
+  const list = el("ul", { className: "candidates" });
+  for (const cand of candidates) {
+    const name = cand.title ? `“${cand.title}”` : `record ${cand.record_key}`;
+    const facts = [`record ${cand.record_key}`];
+    if (cand.similarity !== undefined) {
+      facts.push(`title similarity ${Math.round(Number(cand.similarity) * 100)}%`);
+    }
+    if (cand.tier) facts.push(`found by ${cand.tier.replaceAll("_", " ")}`);
+    if (cand.claimed_by?.length > 1) facts.push(`claimed by ${cand.claimed_by.length} pages`);
+    if (cand.linked_page_id) facts.push(`already linked to page ${cand.linked_page_id}`);
+    const item = el(
+      "li",
+      {},
+      el("span", { className: "candidate", textContent: name }),
+      " ",
+      el("span", { className: "muted", textContent: `(${facts.join(", ")})` }),
+    );
+    // a record linked to another page cannot be linked to this one too
+    if (!cand.linked_page_id) {
+      item.append(
+        " ",
+        decide({
+          label: `Link to ${name}`,
+          resolution: "merge",
+          choices: { record_key: String(cand.record_key) },
+        }),
+      );
+    }
+    list.append(item);
+  }
+  const more = (c.details?.candidate_count ?? candidates.length) - candidates.length;
+  if (more > 0) list.append(el("li", { className: "muted", textContent: `and ${more} more` }));
+  return list;
+}
+
+/** A held bulk change: its counts and the first rows of what it would change. */
+function bulkDetails(c) {
+  const counts = c.details?.counts ?? {};
+  const held = c.details?.held ?? [];
+  const box = el("div", { className: "bulk" });
+  box.append(el("p", {
+    className: "state",
+    textContent: `The safety valve held ${
+      held.map((h) => HELD[h]?.name ?? h).join(" and ")
+    }: more than ${counts.threshold ?? "the threshold of"} changes to one side in one run.`,
+  }));
+  const rows = [
+    ["Notion → Supabase (records)", counts.notion_to_supabase, "notion_to_supabase"],
+    ["Supabase → Notion (pages)", counts.supabase_to_notion, "supabase_to_notion"],
+    ["New records", counts.inserts, "inserts"],
+    ["New pages", counts.creates, "creates"],
+    ["Pairs with a side gone", counts.missing, "missing"],
+    ["Records in conflict", counts.conflicts, "conflicts"],
+  ];
+  box.append(el(
+    "dl",
+    { className: "summary counts" },
+    ...rows.flatMap(([k, v, field]) => [
+      el("dt", { textContent: k }),
+      dd(field, v ?? 0),
+    ]),
+  ));
+  const fields = c.details?.diff?.fields ?? [];
+  const records = c.details?.diff?.records ?? [];
+  if (fields.length) {
+    box.append(el("p", {
+      className: "muted",
+      textContent: fields.length > DIFF_ROWS
+        ? `First ${DIFF_ROWS} of ${fields.length}${fields.length >= 1000 ? "+" : ""} field changes:`
+        : "Field changes:",
+    }));
+    box.append(el(
+      "table",
+      { className: "diff" },
+      el(
+        "tr",
+        {},
+        ...["record", "field", "change", "base", "Notion", "Supabase"].map((h) =>
+          el("th", { textContent: h, scope: "col" })
+        ),
+      ),
+      ...fields.slice(0, DIFF_ROWS).map((f) =>
+        el(
+          "tr",
+          {},
+          ...[
+            f.record_key ?? "—",
+            f.field,
+            f.action.replaceAll("_", " "),
+            text(f.base),
+            text(f.notion),
+            text(f.supabase),
+          ]
+            .map((v) => el("td", { textContent: v })),
+        )
+      ),
+    ));
+  }
+  if (records.length) {
+    box.append(el("p", {
+      className: "muted",
+      textContent: records.length > DIFF_ROWS
+        ? `First ${DIFF_ROWS} of ${records.length}${
+          records.length >= 1000 ? "+" : ""
+        } records and pages:`
+        : "Records and pages:",
+    }));
+    box.append(el(
+      "ul",
+      { className: "diff-records" },
+      ...records.slice(0, DIFF_ROWS).map((r) =>
+        el("li", {
+          textContent: `${r.action.replaceAll("_", " ")}: ${
+            [r.record_key && `record ${r.record_key}`, r.page_id && `page ${r.page_id}`]
+              .filter(Boolean).join(", ")
+          }`,
+        })
+      ),
+    ));
+  }
+  return box;
+}
+
+/** What a decision's answer did, in words (from the resolve answer). */
+function answerText(result) {
+  const parts = [];
+  if (result.linked) parts.push(`linked to record ${result.linked}`);
+  if (result.restored_records !== undefined) {
+    parts.push(`${plural(result.restored_records, "record")} restored from Notion`);
+  }
+  if (result.restoring_pages !== undefined) {
+    parts.push(`${plural(result.restoring_pages, "page")} queued for restore in Notion`);
+  }
+  if (result.deletions_left) {
+    parts.push(`${plural(result.deletions_left, "deletion")} left undecided`);
+  }
+  if (result.restored_record) parts.push(`record ${result.restored_record} restored`);
+  if (result.deleted_record) parts.push(`record ${result.deleted_record} deleted`);
+  if (result.written_to_supabase) {
+    parts.push(`written to Supabase: ${Object.keys(result.written_to_supabase).join(", ")}`);
+  }
+  if (result.queued_for_notion) {
+    parts.push(
+      typeof result.queued_for_notion === "string"
+        ? `queued for Notion: ${result.queued_for_notion} the page`
+        : `queued for Notion: ${Object.keys(result.queued_for_notion).join(", ")}`,
+    );
+  }
+  return `${result.status}${parts.length ? ` — ${parts.join("; ")}` : ""}`;
+}
+
+/** Names a conflict for the list of decisions and the headings. */
+function conflictName(c) {
   const kind = c.kind.replaceAll("_", " ");
-  const page = c.page_title ? `“${c.page_title}” (page ${c.page_id})` : `page ${c.page_id ?? "—"}`;
-  title.textContent = `${kind[0].toUpperCase()}${kind.slice(1)} · ${page}`;
-  card.append(title);
+  const page = c.page_title
+    ? `“${c.page_title}” (page ${c.page_id})`
+    : c.page_id
+    ? `page ${c.page_id}`
+    : c.record_key
+    ? `record ${c.record_key}`
+    : `mapping ${c.mapping}`;
+  return `${kind[0].toUpperCase()}${kind.slice(1)} · ${page}`;
+}
+
+/** One open conflict: what it is about and the answers a person can take. */
+function conflictCard(c) {
+  const id = `conflict-${c.conflict_id}`;
+  const card = el("article", { className: "conflict", id });
+  card.dataset.conflictId = c.conflict_id;
+  card.setAttribute("aria-labelledby", `${id}-title`);
+  card.setAttribute("aria-describedby", `${id}-about`);
+  card.append(el("h3", { id: `${id}-title`, textContent: conflictName(c), tabIndex: -1 }));
+  const about = [`mapping ${c.mapping}`];
+  // (a match question's record_key is only its first candidate: the candidates are listed below)
+  if (c.record_key && c.kind !== "match_review" && c.kind !== "ambiguous") {
+    about.push(`record ${c.record_key}`);
+  }
+  if (c.page_id && c.page_title) about.push(`page ${c.page_id}`);
+  card.append(
+    el("p", { className: "about muted", id: `${id}-about`, textContent: about.join(" · ") }),
+  );
+
+  const confirmBox = el("div", { className: "confirm", hidden: true, role: "alertdialog" });
+  confirmBox.setAttribute("aria-labelledby", `${id}-confirm`);
+
+  async function resolve(answer, button) {
+    if (card.getAttribute("aria-busy") === "true") return;
+    card.setAttribute("aria-busy", "true");
+    for (const b of card.querySelectorAll("button")) b.disabled = true;
+    $("sync-error").textContent = "";
+    try {
+      const result = await call("review", {
+        action: "resolve",
+        conflictId: c.conflict_id,
+        // the question as shown: if a run added to it since, nothing changes and we look again
+        version: c.version,
+        resolution: answer.resolution,
+        ...(answer.choices ? { choices: answer.choices } : {}),
+      });
+      if (result.status === "stale" || result.status === "pending") {
+        // nothing changed, and the message says why
+        $("sync-error").textContent = result.message ?? `nothing was changed (${result.status})`;
+        await refresh();
+        // (the question as it is now replaced this card; if the load failed, it can be tried again)
+        card.removeAttribute("aria-busy");
+        for (const b of card.querySelectorAll("button")) b.disabled = false;
+        return;
+      }
+      decided(c, answer, result, card);
+    } catch (e) {
+      $("sync-error").textContent = e.message;
+      card.removeAttribute("aria-busy");
+      for (const b of card.querySelectorAll("button")) b.disabled = false;
+      button?.focus();
+    }
+  }
+
+  function ask(answer, button) {
+    confirmBox.replaceChildren(
+      el("p", { id: `${id}-confirm`, textContent: `${answer.label}? ${answer.confirm}` }),
+      el("div", { className: "actions" }),
+    );
+    const yes = el("button", {
+      type: "button",
+      textContent: `Yes, ${answer.label[0].toLowerCase()}${answer.label.slice(1)}`,
+      className: answer.danger ? "danger" : "",
+    });
+    const no = el("button", { type: "button", textContent: "Cancel", className: "secondary" });
+    yes.addEventListener("click", () => resolve(answer, button));
+    no.addEventListener("click", () => {
+      confirmBox.hidden = true;
+      confirmBox.replaceChildren();
+      button.focus();
+    });
+    confirmBox.lastChild.append(yes, no);
+    confirmBox.hidden = false;
+    no.focus();
+  }
+
+  /** A button for one answer: straight to the server, or through a confirmation. */
+  function decide(answer) {
+    const button = el("button", {
+      type: "button",
+      textContent: answer.label,
+      className: answer.danger ? "danger" : answer.secondary ? "secondary" : "",
+    });
+    button.setAttribute("aria-describedby", `${id}-title ${id}-about`);
+    button.addEventListener(
+      "click",
+      () => (answer.confirm ? ask(answer, button) : resolve(answer, button)),
+    );
+    return button;
+  }
+
   if (c.details?.error) {
     // why Notion refused a write (push_failed, formatting_would_be_lost): one line per field
-    card.append(Object.assign(document.createElement("p"), {
-      className: "why",
-      textContent: c.details.error,
-    }));
+    card.append(el("p", { className: "why", textContent: c.details.error }));
   }
   if (c.fields.length) {
-    const table = document.createElement("table");
-    const head = document.createElement("tr");
-    head.append(
-      ...["field", "base", "Notion", "Supabase"].map((h) =>
-        Object.assign(document.createElement("th"), { textContent: h })
-      ),
-    );
-    table.append(
-      head,
-      ...c.fields.map((f) => {
-        const tr = document.createElement("tr");
-        tr.append(
-          ...[f.field, text(f.base), text(f.notion), text(f.supabase)].map((v) =>
-            Object.assign(document.createElement("td"), { textContent: v })
-          ),
-        );
-        return tr;
-      }),
-    );
-    card.append(table);
+    card.append(fieldsTable(c));
+  } else if (c.kind === "match_review" || c.kind === "ambiguous") {
+    const reason = {
+      several_records: "Several records could be this page.",
+      record_linked_to_another_page: "The record that fits is linked to another page.",
+      record_claimed_by_several_pages: "Several pages claim the same record.",
+    }[c.details?.reason] ?? (c.kind === "match_review"
+      ? "No record has this title, but some have a similar one."
+      : "The page could be more than one record.");
+    card.append(el("p", {
+      className: "state",
+      textContent: `Is this page the same item as one of these records? ${reason}`,
+    }));
+    card.append(candidatesList(c, decide));
+  } else if (c.kind === "bulk_change") {
+    card.append(bulkDetails(c));
   } else if (c.details?.state) {
     const said = STATES[c.kind]?.[c.details.state] ?? `state: ${c.details.state}`;
     const putBack = c.details.record === "put back"
       ? " The record was put back (same key) after the pair was forgotten."
       : "";
-    card.append(
-      Object.assign(document.createElement("p"), {
-        className: "state",
-        textContent: said + putBack,
-      }),
-    );
+    const notYet = c.kind === "page_missing" && c.details.state === "unverified"
+      ? " Deleting the record is offered once a run has read the page in Notion."
+      : "";
+    card.append(el("p", { className: "state", textContent: said + putBack + notYet }));
     if (c.details.last_values) {
-      card.append(Object.assign(document.createElement("p"), {
+      card.append(el("p", {
         className: "last-values",
         textContent: `Last values: ${
           Object.entries(c.details.last_values).map(([k, v]) => `${k}: ${text(v)}`).join(", ")
@@ -155,76 +621,135 @@ function conflictCard(c) {
       }));
     }
   }
-  const actions = document.createElement("div");
-  actions.className = "actions";
-  const [notionLabel, supabaseLabel] = ANSWERS[c.kind] ?? ["Keep Notion", "Keep Supabase"];
-  for (
-    const [resolution, label] of [["prefer_notion", notionLabel], [
-      "prefer_supabase",
-      supabaseLabel,
-    ], ["skip", "Skip"]]
-  ) {
-    const button = Object.assign(document.createElement("button"), {
-      type: "button",
-      textContent: label,
-    });
-    if (resolution === "skip") button.className = "secondary";
-    button.addEventListener("click", async () => {
-      $("sync-error").textContent = "";
-      try {
-        const result = await call("review", {
-          action: "resolve",
-          conflictId: c.conflict_id,
-          // the question as shown: if a run added to it since, nothing changes and we look again
-          version: c.version,
-          resolution,
-        });
-        // stale or pending: nothing changed, and the message says why
-        if (result.message) $("sync-error").textContent = result.message;
-        await refresh();
-      } catch (e) {
-        $("sync-error").textContent = e.message;
-      }
-    });
-    actions.append(button);
+
+  const actions = el("div", { className: "actions", role: "group" });
+  actions.setAttribute("aria-labelledby", `${id}-title`);
+  for (const answer of answersFor(c)) {
+    actions.append(decide(answer));
+    if (answer.describe) {
+      const describeId = `${id}-${answer.resolution}-says`;
+      actions.lastChild.setAttribute(
+        "aria-describedby",
+        `${id}-title ${id}-about ${describeId}`,
+      );
+      card.append(
+        el("p", { className: "says muted", id: describeId, textContent: answer.describe }),
+      );
+    }
   }
-  card.append(actions);
+  card.append(actions, confirmBox);
   return card;
 }
 
-async function loadReview() {
+/** A decision taken: the card goes, the answer is said, and Undo is offered where it exists. */
+function decided(c, answer, result, card) {
+  const next = card.nextElementSibling ?? card.previousElementSibling;
+  const entry = el("li", {
+    textContent: `${conflictName(c)}: ${answer.label} — ${answerText(result)}. ${
+      result.message ? `${result.message}. ` : ""
+    }`,
+  });
+  // only a resolved decision can be undone (undo_resolution); a skipped question is final, and an
+  // approved bulk change is applied by a reconcile whose writes are not the conflict's to undo
+  if (result.status === "resolved" && c.kind !== "bulk_change") {
+    const undo = el("button", { type: "button", textContent: "Undo", className: "secondary" });
+    undo.setAttribute("aria-label", `Undo: ${answer.label} (${conflictName(c)})`);
+    undo.addEventListener("click", async () => {
+      if (undo.disabled) return;
+      undo.disabled = true;
+      entry.setAttribute("aria-busy", "true");
+      $("sync-error").textContent = "";
+      try {
+        const r = await call("review", { action: "undo", conflictId: c.conflict_id });
+        undo.remove();
+        entry.append(
+          `Undone: ${plural(r.undone ?? 0, "change")} put back${
+            r.kept_as_conflicts ? `, ${r.kept_as_conflicts} kept as conflicts` : ""
+          }; the question is open again.`,
+        );
+        await refresh();
+      } catch (e) {
+        $("sync-error").textContent = e.message;
+        undo.disabled = false;
+      } finally {
+        entry.removeAttribute("aria-busy");
+      }
+    });
+    entry.append(undo);
+  }
+  $("decisions").prepend(entry);
+  $("decisions-section").hidden = false;
+  card.remove();
+  // focus the next question, or the decision just taken when none is left
+  (next?.querySelector("h3") ?? entry.querySelector("button") ?? $("conflicts-title")).focus();
+  refresh().then(() => {
+    // the next card was rendered again: focus its new heading
+    if (next && document.activeElement === document.body) {
+      ($(next.id)?.querySelector("h3") ?? $("conflicts-title")).focus();
+    }
+  });
+}
+
+/** Forgets everything shown: rows, questions, summary (sign-out, another mapping). */
+function clearScreen() {
+  loadSeq += 1;
+  $("conflicts").replaceChildren();
+  $("conflict-count").textContent = "";
+  $("no-conflicts").hidden = true;
+  $("recovery").hidden = true;
+  $("recovery").textContent = "";
+  $("rows").tHead.replaceChildren();
+  $("rows").tBodies[0].replaceChildren();
+  $("row-count").textContent = "";
+  $("decisions").replaceChildren();
+  $("decisions-section").hidden = true;
+  $("sync-error").textContent = "";
+  emptySummary();
+}
+
+/** Each load has a number; an answer to an older one than the last is dropped. */
+let loadSeq = 0;
+
+async function refresh() {
+  const mine = ++loadSeq;
   const databaseType = $("retrieve-form").databaseType.value;
-  const [{ conflicts }, { recovery }] = await Promise.all([
-    call("review", { action: "conflicts", databaseType }),
-    call("review", { action: "recovery", databaseType }),
-  ]);
-  $("conflicts").replaceChildren(...conflicts.map(conflictCard));
-  $("conflict-count").textContent = `(${conflicts.length})`;
-  $("no-conflicts").hidden = conflicts.length > 0;
-  const r = recovery[0];
-  $("recovery").hidden = !r || r.recommendation === "none";
-  if (r) {
-    $("recovery").textContent = `Recovery: ${r.recommendation.replaceAll("_", " ")} — ${r.reason}.`;
+  $("conflicts").setAttribute("aria-busy", "true");
+  try {
+    const [{ rows }, { conflicts, total }, { recovery }] = await Promise.all([
+      call("review", { action: "rows", databaseType }),
+      call("review", { action: "conflicts", databaseType }),
+      call("review", { action: "recovery", databaseType }),
+    ]);
+    if (mine !== loadSeq) return;
+    renderRows(rows);
+    const focused = document.activeElement?.closest?.(".conflict")?.id;
+    $("conflicts").replaceChildren(...conflicts.map(conflictCard));
+    if (focused && $(focused)) $(focused).querySelector("h3").focus();
+    // (total: the open count, where the handler gives it; else a full page may have been cut)
+    $("conflict-count").textContent = typeof total === "number" && total > conflicts.length
+      ? `(first ${conflicts.length} of ${total})`
+      : conflicts.length >= CONFLICT_LIMIT && typeof total !== "number"
+      ? `(first ${conflicts.length})`
+      : `(${conflicts.length})`;
+    $("no-conflicts").hidden = conflicts.length > 0;
+    const r = recovery[0];
+    $("recovery").hidden = !r || r.recommendation === "none";
+    $("recovery").textContent = r
+      ? `Recovery: ${r.recommendation.replaceAll("_", " ")} — ${r.reason}.`
+      : "";
+  } catch (e) {
+    if (mine === loadSeq) $("sync-error").textContent = e.message;
+  } finally {
+    if (mine === loadSeq) $("conflicts").removeAttribute("aria-busy");
   }
 }
 
-async function refresh() {
-  await Promise.all([loadRows(), loadReview()]);
-}
-
-async function loadRows() {
-  const { rows } = await call("review", {
-    action: "rows",
-    databaseType: $("retrieve-form").databaseType.value,
-  });
-  renderRows(rows);
-}
-
 async function show(session) {
+  clearScreen();
   $("signin").hidden = Boolean(session);
   $("sync").hidden = !session;
   $("who").textContent = session ? session.user.email : "";
-  if (session) await refresh().catch((e) => ($("sync-error").textContent = e.message));
+  if (session) await refresh();
 }
 
 $("signin-form").addEventListener("submit", async (event) => {
@@ -243,17 +768,21 @@ $("retrieve-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   const button = $("retrieve");
+  if (button.disabled) return;
   button.disabled = true;
   button.textContent = "Retrieving…";
+  $("sync").setAttribute("aria-busy", "true");
   $("sync-error").textContent = "";
   try {
+    const dryRun = form.dryRun.checked;
     renderSummary(
       await call("retrieve-from-database", {
         databaseType: form.databaseType.value,
         mode: form.mode.value,
         createUnmatched: form.createUnmatched.checked,
-        dryRun: form.dryRun.checked,
+        dryRun,
       }),
+      dryRun,
     );
     await refresh();
   } catch (e) {
@@ -261,10 +790,17 @@ $("retrieve-form").addEventListener("submit", async (event) => {
   } finally {
     button.disabled = false;
     button.textContent = "Retrieve from Notion";
+    $("sync").removeAttribute("aria-busy");
   }
 });
 
+$("retrieve-form").databaseType.addEventListener("change", () => {
+  clearScreen();
+  if (!$("sync").hidden) refresh();
+});
+
 $("signout").addEventListener("click", async () => {
+  clearScreen();
   await client.auth.signOut();
   await show(null);
 });

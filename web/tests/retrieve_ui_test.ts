@@ -1,63 +1,8 @@
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
 import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
-
-const screenshots = new URL("../../test-results/", import.meta.url);
-
-/** Debian's Chromium, headless (never a downloaded browser). */
-function launchChromium() {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
-
-/** Opens the web client and signs in with a test user's password. */
-async function signIn(page: Page, webUrl: string, email: string) {
-  await page.goto(webUrl);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("test-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-/** Signs the user in and waits for the one conflict card the review shows. */
-async function theConflictCard(browser: Browser, webUrl: string, email: string) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await signIn(page, webUrl, email);
-  const card = page.locator(".conflict");
-  await card.first().waitFor();
-  assert.equal(await card.count(), 1);
-  return { page, card };
-}
-
-/** A user whose demo mapping made a row of every page (a first import), and the first row by title. */
-async function importedDemo(label: string) {
-  const user = await freshUser(label);
-  await demoMappingFor(user);
-  await invoke(
-    "retrieve-from-database",
-    { databaseType: "tasks", createUnmatched: true },
-    user.jwt,
-  );
-  const [task] = await asUser(
-    user.claims,
-    (tx) =>
-      tx`select l.page_id, t.task_id, t.title, t.status from notion_sync_demo.tasks t
-       join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
-  );
-  return { user, task };
-}
+import { importedDemo, launchChromium, screenshots, signIn, theConflictCard } from "./browser.ts";
 
 Deno.test("the web client signs in, retrieves from Notion on a click, and shows the rows", async () => {
   const { webUrl } = stackEnv();
@@ -73,6 +18,8 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
     await page.getByRole("button", { name: "Retrieve from Notion" }).waitFor();
     assert.equal(await page.locator("#rows tbody tr").count(), 0, "a new user starts with no rows");
 
+    // a first import: the new mapping's pages become rows only when asked
+    await page.getByLabel(/First import/).check();
     await page.getByRole("button", { name: "Retrieve from Notion" }).click();
     await page.locator('[data-field="status"]', { hasText: "completed" }).waitFor({
       timeout: 30_000,
@@ -187,7 +134,7 @@ Deno.test("a page trashed in Notion is asked about in words: the card says where
     assert.deepEqual(await card.getByRole("button").allTextContents(), [
       "Delete the record",
       "Restore the page",
-      "Skip",
+      "Leave as it is — forget the pair",
     ]);
     await Deno.mkdir(screenshots, { recursive: true });
     await page.screenshot({
@@ -195,6 +142,7 @@ Deno.test("a page trashed in Notion is asked about in words: the card says where
       fullPage: true,
     });
     await card.getByRole("button", { name: "Delete the record" }).click();
+    await card.getByRole("button", { name: "Yes, delete the record" }).click();
     await page.getByText("No open conflict: both sides agree.").waitFor();
     const left = await asUser(
       user.claims,
@@ -205,5 +153,55 @@ Deno.test("a page trashed in Notion is asked about in words: the card says where
     await emulatorControl(`pages/${task.page_id}`, { in_trash: false });
     await browser.close();
     await closeDb();
+  }
+});
+
+Deno.test("a dry run's summary says what the run would change on each side", async () => {
+  const { webUrl } = stackEnv();
+  const { user, task } = await importedDemo("dry-run");
+  const edited = task.status === "Blocked" ? "Done" : "Blocked";
+  await asUser(
+    user.claims,
+    (tx) =>
+      tx`update notion_sync_demo.tasks set status = ${edited} where task_id = ${task.task_id}`,
+  );
+  await closeDb();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, webUrl, user.email);
+    await page.locator("#rows tbody tr").first().waitFor();
+    await page.getByLabel("Dry run").check();
+    await page.getByRole("button", { name: "Retrieve from Notion" }).click();
+    await page.locator('[data-field="status"]', { hasText: "dry run: nothing was changed" })
+      .waitFor({ timeout: 30_000 });
+    const summary = page.locator("#summary");
+    assert.ok(
+      (await summary.locator("dt").allTextContents()).includes("Pages to update from Supabase"),
+    );
+    assert.equal(await summary.locator('[data-field="supabase-to-notion"]').textContent(), "1");
+    assert.equal(await summary.locator('[data-field="inserts"]').textContent(), "0");
+    assert.equal(await summary.locator('[data-field="errors"]').textContent(), "none");
+  } finally {
+    await browser.close();
+  }
+});
+
+Deno.test("another mapping name reloads the screen: the previous mapping's rows do not stay", async () => {
+  const { webUrl } = stackEnv();
+  const { user } = await importedDemo("other-mapping");
+  await closeDb();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, webUrl, user.email);
+    await page.locator("#rows tbody tr").first().waitFor();
+    await page.getByLabel("Mapping").fill("no-such-mapping");
+    await page.getByLabel("Mapping").press("Tab");
+    await page.locator("#sync-error", { hasText: /./ }).waitFor();
+    assert.equal(await page.locator("#rows tbody tr").count(), 0);
+    assert.equal(await page.getByText("No open conflict: both sides agree.").isVisible(), false);
+  } finally {
+    await browser.close();
   }
 });
