@@ -16,21 +16,39 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const PARTS =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})?$/;
 
-/** Minutes east of UTC of a time zone at an instant. */
-function zoneOffset(zone: string, instant: number): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(instant));
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const wall = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
-  return Math.round((wall - Math.floor(instant / 1000) * 1000) / 60000);
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset of a time zone at an instant, in ms (formatters are built once per zone; 0 if unknown). */
+export function tzOffset(epoch: number, tz: string): number {
+  try {
+    let fmt = FORMATS.get(tz);
+    if (!fmt) {
+      fmt = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+      });
+      FORMATS.set(tz, fmt);
+    }
+    const parts = fmt.formatToParts(new Date(epoch));
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+    const asUtc = Date.UTC(
+      get("year"),
+      get("month") - 1,
+      get("day"),
+      get("hour"),
+      get("minute"),
+      get("second"),
+    );
+    return asUtc - Math.floor(epoch / 1000) * 1000;
+  } catch {
+    return 0;
+  }
 }
 
 function offsetText(minutes: number): string {
@@ -52,8 +70,8 @@ function renderDateTime(value: string, zone: string | null): string {
     offset = (written[0] === "-" ? -1 : 1) * (+written.slice(1, 3) * 60 + +written.slice(4));
   } else {
     // the zone's offset at that local time (found from a first guess, as across a DST change)
-    offset = zoneOffset(zone!, wall);
-    offset = zoneOffset(zone!, wall - offset * 60000);
+    offset = Math.round(tzOffset(wall, zone!) / 60000);
+    offset = Math.round(tzOffset(wall - offset * 60000, zone!) / 60000);
   }
   const local = new Date(wall).toISOString().slice(0, 23);
   return `${local}${offsetText(offset)}`;

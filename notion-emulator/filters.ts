@@ -6,45 +6,12 @@ import { normalizeId } from "./ids.ts";
 import type { DataSource, Page, PropSchema, Store } from "./model.ts";
 import { emptyValue, findProp, rawValue } from "./properties.ts";
 import { plainText } from "./rich_text.ts";
+import { tzOffset } from "./dates.ts";
 
 /** A compiled filter. */
 export type Pred = (page: Page) => boolean;
 
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
 const EPOCHS = new Map<string, number>();
-
-/** Offset of a time zone at an instant, in ms (formatters are built once per zone). */
-function tzOffset(epoch: number, tz: string): number {
-  try {
-    let fmt = FORMATS.get(tz);
-    if (!fmt) {
-      fmt = new Intl.DateTimeFormat("en-US", {
-        timeZone: tz,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-      });
-      FORMATS.set(tz, fmt);
-    }
-    const parts = fmt.formatToParts(new Date(epoch));
-    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    const asUtc = Date.UTC(
-      get("year"),
-      get("month") - 1,
-      get("day"),
-      get("hour"),
-      get("minute"),
-      get("second"),
-    );
-    return asUtc - Math.floor(epoch / 1000) * 1000;
-  } catch {
-    return 0;
-  }
-}
 
 /** Epoch ms of a Notion date string (date-only = UTC midnight; time_zone applied when no offset). */
 export function dateEpoch(start: string, tz: string | null): number {
