@@ -1,7 +1,7 @@
 /** Helpers of the browser tests: Debian's Chromium, signing in, and users with situations to review. */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { demoMappingFor, freshUser, invoke } from "../../stack/testing.ts";
+import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../stack/testing.ts";
 import { asUser } from "../../supabase/functions/_shared/db.ts";
 
 export const screenshots = new URL("../../test-results/", import.meta.url);
@@ -57,6 +57,28 @@ export async function importedDemo(label: string) {
        join notion_sync.links l on l.record_key = t.task_id::text order by t.title limit 1`,
   );
   return { user, task, mappingId, runId: run.body.runId as string };
+}
+
+/**
+ * importedDemo, then its first row's status edited on both sides and a retrieve that raises the
+ * one field conflict, with the two values.
+ */
+export async function statusConflict(label: string) {
+  const demo = await importedDemo(label);
+  const { user, task } = demo;
+  const notionValue = task.status === "Done" ? "Blocked" : "Done";
+  const supabaseValue = task.status === "In progress" ? "Not started" : "In progress";
+  await asUser(
+    user.claims,
+    (tx) =>
+      tx`update notion_sync_demo.tasks set status = ${supabaseValue} where task_id = ${task.task_id}`,
+  );
+  await emulatorControl(`pages/${task.page_id}`, {
+    properties: { Status: { status: { name: notionValue } } },
+  });
+  const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+  assert.equal(second.body.conflicts, 1);
+  return { ...demo, notionValue, supabaseValue };
 }
 
 /** Opens a question of a kind on the user's mapping as a run would (an own conflict, under RLS). */

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { demoMappingFor, emulatorControl, freshUser, invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
-import { importedDemo, launchChromium, screenshots, signIn, theConflictCard } from "./browser.ts";
+import {
+  importedDemo,
+  launchChromium,
+  screenshots,
+  signIn,
+  statusConflict,
+  theConflictCard,
+} from "./browser.ts";
 
 Deno.test("the web client signs in, retrieves from Notion on a click, and shows the rows", async () => {
   const { webUrl } = stackEnv();
@@ -42,19 +49,7 @@ Deno.test("the web client signs in, retrieves from Notion on a click, and shows 
 
 Deno.test("a person reviews a conflict in the web client and keeps Notion's value", async () => {
   const { webUrl } = stackEnv();
-  const { user, task } = await importedDemo("reviewer");
-  const notionValue = task.status === "Done" ? "Blocked" : "Done";
-  const supabaseValue = task.status === "In progress" ? "Not started" : "In progress";
-  await asUser(
-    user.claims,
-    (tx) =>
-      tx`update notion_sync_demo.tasks set status = ${supabaseValue} where task_id = ${task.task_id}`,
-  );
-  await emulatorControl(`pages/${task.page_id}`, {
-    properties: { Status: { status: { name: notionValue } } },
-  });
-  const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
-  assert.equal(second.body.conflicts, 1);
+  const { user, task, notionValue, supabaseValue } = await statusConflict("reviewer");
   await closeDb();
 
   const browser = await launchChromium();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { emulatorControl, invoke } from "../../stack/testing.ts";
+import { invoke } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
 import {
@@ -9,6 +9,7 @@ import {
   openQuestion,
   screenshots,
   signIn,
+  statusConflict,
   theConflictCard,
 } from "./browser.ts";
 
@@ -257,19 +258,7 @@ Deno.test("a table emptied in Supabase is restored from Notion through its held 
 
 Deno.test("a double click on an answer decides the conflict once", async () => {
   const { webUrl } = stackEnv();
-  const { user, task } = await importedDemo("double");
-  const notionValue = task.status === "Done" ? "Blocked" : "Done";
-  const supabaseValue = task.status === "In progress" ? "Not started" : "In progress";
-  await asUser(
-    user.claims,
-    (tx) =>
-      tx`update notion_sync_demo.tasks set status = ${supabaseValue} where task_id = ${task.task_id}`,
-  );
-  await emulatorControl(`pages/${task.page_id}`, {
-    properties: { Status: { status: { name: notionValue } } },
-  });
-  const second = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
-  assert.equal(second.body.conflicts, 1);
+  const { user } = await statusConflict("double");
   await closeDb();
 
   const browser = await launchChromium();
