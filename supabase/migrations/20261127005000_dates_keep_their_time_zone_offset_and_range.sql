@@ -4,10 +4,13 @@
 --
 -- * A date column holds only the start day of a Notion date. When a person moved it to another day,
 --   column_value_to_notion sent Notion an all-day date: the time, the time zone and the range end of
---   the page were lost. Now the date keeps its time of day in its own zone (so 09:00 in Paris stays
---   09:00 across a change of summer time), its zone or offset, and its end; an end that would come
---   before the new start moves with it, so the range keeps its length (date_to_notion). The same
---   holds for a range moved in a timestamptz or text column.
+--   the page were lost. Now the date keeps its time of day where it was written, and its end; an
+--   end that would come before the new start moves with it, so the range keeps its length
+--   (date_to_notion). Notion answers date-times with an offset and time_zone null, so the zone a
+--   person picked in Notion is not known here: the time of day is kept in the offset (09:00+01:00
+--   moved past the change to summer time stays 09:00+01:00, which is 10:00 in Paris). Only a date
+--   that carries a time_zone keeps its clock time in that zone. The same holds for a range moved in
+--   a timestamptz or text column.
 -- * A date-time with an offset and no time zone ("2026-03-01T23:00:00-05:00") is an instant in
 --   canonical form, and a date column took its UTC day (2026-03-02). The canonical form now keeps
 --   the offset beside the instant ({start, end, time_zone, offset}, offset only when it is not UTC
@@ -17,9 +20,11 @@
 -- * A text column edited from Notion's date-time to a date alone on the same day was sent the
 --   previous date-time unchanged (the rule meant for date columns, which cannot hold a time), so
 --   confirm_push rewrote the person's text with Notion's date-time: the edit was lost. A text column
---   can hold a time, so a date alone there is now an all-day date, and a date-time there is written
---   in the offset it states. column_to_notion learns the column's class from the property schema it
---   is given (schema_property adds column_class).
+--   can hold a time, so a date alone there is now an all-day date, and a date-time a person types
+--   there is written in the offset it states (none: UTC); a date-time the sync writes there from
+--   Notion is a UTC instant ("…Z"), not in Notion's offset. column_to_notion learns the column's
+--   class from the property schema it is given (schema_property adds the column_class of the field
+--   pushed, for a property mapped to several columns).
 -- * column_match_key compared people and relation ids as written, and multi_select lists with their
 --   empty names, so a row an app wrote with undashed ids or an empty option name differed from
 --   Notion's same value: a Notion write of that value and a rewrite of the row, again each time the
@@ -232,8 +237,10 @@ comment on function notion_sync.data_source_property(uuid, text) is
   'which adds the column''s class. Authenticated; raises nothing.';
 
 -- The schema of a mapped property as column_to_notion takes it (data_source_property), with the
--- class of its column (column_class: a date column holds no time). Authenticated; raises nothing.
-create function notion_sync.schema_property(p_mapping_id uuid, p_property_id text)
+-- class of its column (column_class: a date column holds no time): of the field p_field, for a
+-- property mapped to several columns (a date to a date column and to a text column: each is written
+-- to Notion by its own rule); without p_field, of one of its columns. Authenticated; raises nothing.
+create function notion_sync.schema_property(p_mapping_id uuid, p_property_id text, p_field text default null)
 returns jsonb
 language sql
 stable
@@ -245,13 +252,177 @@ as $$
   left join lateral (
     select notion_sync.column_class(f.column_type) as column_class
     from notion_sync.mapping_fields(p_mapping_id) f
-    where f.property_id = p_property_id limit 1) c on true
+    where f.property_id = p_property_id and (p_field is null or f.field = p_field)
+    limit 1) c on true
 $$;
-comment on function notion_sync.schema_property(uuid, text) is
-  'The data source schema of a mapped property, with its related mapping and its column''s class. '
-  'Authenticated; raises nothing.';
-revoke execute on function notion_sync.schema_property(uuid, text) from public;
-grant execute on function notion_sync.schema_property(uuid, text) to authenticated, service_role;
+comment on function notion_sync.schema_property(uuid, text, text) is
+  'The data source schema of a mapped property, with its related mapping and the class of its '
+  'column (of the field given, when the property is mapped to several). Authenticated; raises nothing.';
+revoke execute on function notion_sync.schema_property(uuid, text, text) from public;
+grant execute on function notion_sync.schema_property(uuid, text, text) to authenticated, service_role;
+
+-- The payloads of a push, a create and a restore are built field by field: each asks for the schema
+-- of the field's own column (a date mapped to a date column and to a text column took the class of
+-- whichever the mapping listed first, so a day moved in the date column was sent as a date alone and
+-- lost Notion's time of day). Their bodies are the current ones (as queue_push, queue_create and
+-- plan_restore before their renames) with only the field passed to schema_property; a wrapper cannot
+-- pass it, the call sits inside their loops.
+create or replace function notion_sync.queue_push_plan(p_mapping_id uuid, p_page_id text, p_record_key text,
+  p_values jsonb, p_expected jsonb, p_run_id uuid default null, p_conflict_id uuid default null,
+  p_advance_base boolean default true)
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_field record;
+  v_props jsonb := '{}'::jsonb;
+  v_fields jsonb := '{}'::jsonb;
+  v_canonical jsonb;
+  v_id bigint;
+begin
+  select sp.mapped_values into v_canonical from notion_sync.staged_pages sp
+  where sp.mapping_id = p_mapping_id and sp.page_id = p_page_id;
+  for v_field in
+    select f.* from notion_sync.mapping_fields(p_mapping_id) f where p_values ? f.field
+  loop
+    begin
+      v_props := v_props || jsonb_build_object(v_field.property_id, notion_sync.column_to_notion(
+        v_field.property_type, p_values -> v_field.field, v_canonical -> v_field.field,
+        notion_sync.schema_property(p_mapping_id, v_field.property_id, v_field.field)));
+      v_fields := v_fields || jsonb_build_object(v_field.field, jsonb_build_object(
+        'value', p_values -> v_field.field, 'expected', p_expected -> v_field.field,
+        'property_id', v_field.property_id));
+    exception when others then
+      perform notion_sync.open_conflict(p_mapping_id, p_run_id,
+        case when sqlerrm like 'formatting_would_be_lost:%' then 'formatting_would_be_lost' else 'push_failed' end,
+        p_page_id, p_record_key,
+        jsonb_build_object(v_field.field, jsonb_build_object(
+          'base', p_expected -> v_field.field, 'notion', p_expected -> v_field.field,
+          'supabase', p_values -> v_field.field)),
+        jsonb_build_object('error', sqlerrm));
+    end;
+  end loop;
+  if v_props = '{}'::jsonb then
+    return null;
+  end if;
+  -- one pending update per page: the newest plan covers every field still to push
+  update notion_sync.outbox o set status = 'cancelled', updated_at = now()
+  where o.mapping_id = p_mapping_id and o.page_id = p_page_id and o.op = 'update' and o.status = 'pending'
+    and o.advance_base = p_advance_base;
+  insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, page_id, record_key, properties,
+                                  expected_base, fields, conflict_id, advance_base)
+  select m.owner_id, p_mapping_id, p_run_id, 'update', p_page_id, p_record_key, v_props,
+         p_expected, v_fields, p_conflict_id, p_advance_base
+  from notion_sync.mappings m where m.mapping_id = p_mapping_id
+  returning outbox_id into v_id;
+  return v_id;
+end
+$$;
+
+create or replace function notion_sync.queue_create_intent(p_mapping_id uuid, p_run_id uuid, p_record_key text,
+  p_values jsonb, p_again boolean default false)
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_field record;
+  v_props jsonb := '{}'::jsonb;
+  v_fields jsonb := '{}'::jsonb;
+  v_refused jsonb := '{}'::jsonb;
+  v_errors text[] := '{}';
+  v_id bigint;
+begin
+  if exists (select from notion_sync.outbox o where o.mapping_id = p_mapping_id
+               and o.record_key = p_record_key and o.op = 'create'
+               and (o.status in ('pending', 'in_flight') or (o.status = 'done' and not p_again))) then
+    return null;
+  end if;
+  for v_field in select f.* from notion_sync.mapping_fields(p_mapping_id) f where p_values ? f.field loop
+    begin
+      v_props := v_props || jsonb_build_object(v_field.property_id, notion_sync.column_to_notion(
+        v_field.property_type, p_values -> v_field.field, null,
+        notion_sync.schema_property(p_mapping_id, v_field.property_id, v_field.field)));
+      v_fields := v_fields || jsonb_build_object(v_field.field, jsonb_build_object(
+        'value', p_values -> v_field.field, 'property_id', v_field.property_id));
+    exception when others then
+      v_refused := v_refused || jsonb_build_object(v_field.field, jsonb_build_object(
+        'base', null, 'notion', null, 'supabase', p_values -> v_field.field));
+      v_errors := v_errors || sqlerrm;
+    end;
+  end loop;
+  if v_refused <> '{}'::jsonb then
+    perform notion_sync.open_conflict(p_mapping_id, p_run_id, 'push_failed', null, p_record_key, v_refused,
+      jsonb_build_object('op', 'create', 'error', array_to_string(v_errors, E'\n')));
+    return null;
+  end if;
+  if v_fields = '{}'::jsonb then
+    return null;
+  end if;
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(),
+      resolution = jsonb_build_object('action', 'obsolete', 'run_id', p_run_id)
+  where c.mapping_id = p_mapping_id and c.record_key = p_record_key and c.page_id is null
+    and c.kind = 'push_failed' and c.status in ('open', 'dismissed');
+  insert into notion_sync.outbox (owner_id, mapping_id, run_id, op, record_key, properties, fields)
+  select m.owner_id, p_mapping_id, p_run_id, 'create', p_record_key, v_props, v_fields
+  from notion_sync.mappings m where m.mapping_id = p_mapping_id
+  returning outbox_id into v_id;
+  return v_id;
+end
+$$;
+
+create or replace function notion_sync.plan_restore_in_place(p_outbox_id bigint, p_page jsonb)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_item notion_sync.outbox;
+  v_map notion_sync.mappings;
+  v_record jsonb;
+  v_props jsonb;
+  v_fields jsonb;
+begin
+  select * into v_item from notion_sync.outbox o where o.outbox_id = p_outbox_id and o.status = 'in_flight';
+  if not found then
+    raise exception 'outbox item % not found or not in flight', p_outbox_id using errcode = 'P0002';
+  end if;
+  if v_item.op <> 'restore' then
+    raise exception 'outbox item % is a %, not a restore', p_outbox_id, v_item.op using errcode = '22023';
+  end if;
+  select * into v_map from notion_sync.mappings m where m.mapping_id = v_item.mapping_id;
+  if p_page is not null and jsonb_typeof(p_page) = 'object' then
+    if coalesce((p_page ->> 'in_trash')::boolean, (p_page ->> 'archived')::boolean, false) then
+      return jsonb_build_object('action', 'untrash');
+    end if;
+    return jsonb_build_object('action', 'done');
+  end if;
+  select s.cols into v_record
+  from notion_sync.record_column_values(v_item.mapping_id, array[v_item.record_key]) s;
+  if v_record is null then
+    return jsonb_build_object('action', 'fail', 'error',
+      format('the page is gone from Notion and record %s is gone from Supabase: nothing to restore from',
+             v_item.record_key));
+  end if;
+  begin
+    select coalesce(jsonb_object_agg(f.property_id, notion_sync.column_to_notion(f.property_type, v_record -> f.field,
+                      null, notion_sync.schema_property(v_item.mapping_id, f.property_id, f.field))),
+                    '{}'::jsonb),
+           coalesce(jsonb_object_agg(f.field, jsonb_build_object('value', v_record -> f.field,
+                      'property_id', f.property_id)), '{}'::jsonb)
+    into v_props, v_fields
+    from notion_sync.mapping_fields(v_item.mapping_id) f
+    where f.direction = 'both' and v_record ? f.field;
+  exception when others then
+    return jsonb_build_object('action', 'fail', 'error', sqlerrm);
+  end;
+  update notion_sync.outbox o set properties = v_props, fields = v_fields, updated_at = now()
+  where o.outbox_id = p_outbox_id;
+  return jsonb_build_object('action', 'recreate', 'data_source_id', v_map.data_source_id, 'properties', v_props);
+end
+$$;
 
 -- a date edited in a column keeps Notion's time, zone and range ----------------------------------
 -- The canonical date to write when a column's start (p_start: a date or a UTC instant) replaces a

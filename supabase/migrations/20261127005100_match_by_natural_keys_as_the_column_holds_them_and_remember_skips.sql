@@ -12,6 +12,9 @@
 --    value and they were not equal, so they are different things; an exact title linked them
 --    anyway (the next reconcile then asked about, or overwrote, one with the other) and a similar
 --    title put them up for review. A side without a natural-key value is still matched by title.
+--    A page's key is converted once per step, for the pages paired with a record that has a key,
+--    not once per pair: the conversion runs in a subtransaction (about 0.14 ms), and 300 pages and
+--    300 records of alike titles (90,000 candidate pairs) took 12.5 s per pair, 1.1 s per page.
 -- 3. A match question a person skipped is not asked again. Skip on a match_review or ambiguous
 --    question means "not this record" (merge with a record_key is the answer that links): its
 --    pairs are remembered through the dismissed conflict, and matching leaves them out. So the
@@ -21,6 +24,11 @@
 --    was not among the candidates the person saw still makes a new question. A skip at a
 --    title stage does not outweigh a natural key that matches later (stronger evidence than what
 --    the person was shown); a skip at the natural-key stage also holds for titles.
+--    Before this migration Skip on these questions meant "ask again later" (the web client offered
+--    a plain Skip), so the skips already given are not read as "not this record": this migration
+--    marks them (resolution "meant": "ask again") and matching ignores the marked ones; their
+--    pages are asked about again at the next full scan, as before, instead of each becoming a
+--    second record and a second page.
 --
 -- match_batch and match_residue_titles are redefined whole: the comparisons changed sit inside
 -- their single statements and cannot be reached by a wrapper. Their bodies are the current ones
@@ -72,32 +80,23 @@ comment on function notion_sync.page_natural_key(jsonb, text, regtype) is
 revoke execute on function notion_sync.page_natural_key(jsonb, text, regtype) from public;
 grant execute on function notion_sync.page_natural_key(jsonb, text, regtype) to authenticated, service_role;
 
--- Whether a page (its canonical natural-key value) and a record (its natural_key_norm from
--- match_records) may be the same thing: false only when both have a natural key and they differ.
--- Stable; any caller; raises nothing.
-create function notion_sync.natural_keys_agree(p_value jsonb, p_property_type text, p_column_type regtype,
-                                               p_record_key text)
-returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-  select case when p_record_key is null or p_column_type is null then true
-              else coalesce(notion_sync.page_natural_key(p_value, p_property_type, p_column_type) = p_record_key, true)
-         end
-$$;
-comment on function notion_sync.natural_keys_agree(jsonb, text, regtype, text) is
-  'False only when a page and a record both have a natural key and the keys differ. Any caller; raises nothing.';
-revoke execute on function notion_sync.natural_keys_agree(jsonb, text, regtype, text) from public;
-grant execute on function notion_sync.natural_keys_agree(jsonb, text, regtype, text) to authenticated, service_role;
+-- The match questions skipped so far were skipped when Skip meant "ask again later": marked, so
+-- that skipped_matches does not take them for "not this record" (which would make the page a new
+-- record and the record a new page, where the person only put the question off).
+update notion_sync.conflicts c
+set resolution = c.resolution || '{"meant": "ask again"}'::jsonb
+where c.status = 'dismissed' and c.kind in ('match_review', 'ambiguous') and (c.resolution ->> 'action') = 'skip';
 
 -- Skipped match questions are looked up by mapping and page at every batch: a small index of them.
 create index conflicts_skipped_matches_idx on notion_sync.conflicts (mapping_id, page_id)
-  where status = 'dismissed' and kind in ('match_review', 'ambiguous') and (resolution ->> 'action') = 'skip';
+  where status = 'dismissed' and kind in ('match_review', 'ambiguous') and (resolution ->> 'action') = 'skip'
+    and (resolution ->> 'meant') is null;
 
 -- The (page, record) pairs of a mapping's match questions a person skipped: the records each page
 -- is not. For 'batch' (natural key and stored page id) only the questions asked at that stage; for
--- 'residue' (titles) all of them. Under RLS: the caller's own conflicts. Authenticated; raises 22023.
+-- 'residue' (titles) all of them. Skips marked "meant": "ask again" (given before Skip meant "not
+-- this record") are left out: they only put the question off. Under RLS: the caller's own
+-- conflicts. Authenticated; raises nothing.
 create function notion_sync.skipped_matches(p_mapping_id uuid, p_stage text)
 returns table (page_id text, record_key text)
 language sql
@@ -110,12 +109,12 @@ as $$
   cross join lateral jsonb_array_elements(case when jsonb_typeof(c.details -> 'candidates') = 'array'
                                                then c.details -> 'candidates' else '[]'::jsonb end) e
   where c.mapping_id = p_mapping_id and c.status = 'dismissed' and c.kind in ('match_review', 'ambiguous')
-    and (c.resolution ->> 'action') = 'skip' and c.page_id is not null
+    and (c.resolution ->> 'action') = 'skip' and (c.resolution ->> 'meant') is null and c.page_id is not null
     and (p_stage = 'residue' or c.details ->> 'stage' = 'batch')
 $$;
 comment on function notion_sync.skipped_matches(uuid, text) is
   'The page/record pairs of the match questions a person skipped (batch: natural-key stage only; '
-  'residue: all). Authenticated.';
+  'residue: all), skips marked "meant": "ask again" left out. Authenticated.';
 revoke execute on function notion_sync.skipped_matches(uuid, text) from public;
 grant execute on function notion_sync.skipped_matches(uuid, text) to authenticated;
 
@@ -355,11 +354,21 @@ begin
   skipped as (  -- the records a person said a page is not
     select s.page_id, s.record_key from notion_sync.skipped_matches(v_map.mapping_id, 'residue') s
   ),
-  pairs as (
-    select p.page_id, r.record_key, r.title as record_title
+  titled as materialized (  -- the pages and records of the same title, skipped pairs left out
+    select p.page_id, p.natural_key_value, r.record_key, r.title as record_title, r.natural_key
     from pages p join records r on r.title_norm = p.title_norm
-    where notion_sync.natural_keys_agree(p.natural_key_value, v_nk_type, v_nk_column_type, r.natural_key)
-      and not exists (select from skipped s where s.page_id = p.page_id and s.record_key = r.record_key)
+    where not exists (select from skipped s where s.page_id = p.page_id and s.record_key = r.record_key)
+  ),
+  page_keys as materialized (  -- each page's natural key once (page_natural_key costs a subtransaction),
+                               -- for the pages paired with a record that has one
+    select k.page_id, notion_sync.page_natural_key(k.natural_key_value, v_nk_type, v_nk_column_type) as natural_key
+    from (select distinct on (t.page_id) t.page_id, t.natural_key_value from titled t
+          where t.natural_key is not null and v_nk_column_type is not null order by t.page_id) k
+  ),
+  pairs as (  -- different things when both have a natural key and the keys differ
+    select t.page_id, t.record_key, t.record_title
+    from titled t left join page_keys k on k.page_id = t.page_id
+    where t.natural_key is null or k.natural_key is null or k.natural_key = t.natural_key
   ),
   claims as (  -- the pages claiming each record (the first 10 shown)
     select e.record_key, count(*) as n_pages, (array_agg(e.page_id order by e.page_id))[1:10] as pages
@@ -446,15 +455,25 @@ begin
   skipped as (
     select s.page_id, s.record_key from notion_sync.skipped_matches(v_map.mapping_id, 'residue') s
   ),
-  similar_pairs as (
-    select tc.page_id, tc.record_key, r.title as record_title, tc.similarity,
-           row_number() over (partition by tc.page_id order by tc.similarity desc, tc.record_key) as n,
-           count(*) over (partition by tc.page_id) as n_records
+  candidates as materialized (
+    select tc.page_id, tc.record_key, r.title as record_title, tc.similarity, p.natural_key_value, r.natural_key
     from notion_sync.title_candidates(p_run_id, v_keys, v_norms) tc
     join pages p on p.page_id = tc.page_id
     join records r on r.record_key = tc.record_key
-    where notion_sync.natural_keys_agree(p.natural_key_value, v_nk_type, v_nk_column_type, r.natural_key)
-      and not exists (select from skipped s where s.page_id = tc.page_id and s.record_key = tc.record_key)
+    where not exists (select from skipped s where s.page_id = tc.page_id and s.record_key = tc.record_key)
+  ),
+  page_keys as materialized (  -- as in step 1: once per page, not per candidate (a group of alike
+                               -- titles makes pages × records candidates)
+    select k.page_id, notion_sync.page_natural_key(k.natural_key_value, v_nk_type, v_nk_column_type) as natural_key
+    from (select distinct on (c.page_id) c.page_id, c.natural_key_value from candidates c
+          where c.natural_key is not null and v_nk_column_type is not null order by c.page_id) k
+  ),
+  similar_pairs as (
+    select c.page_id, c.record_key, c.record_title, c.similarity,
+           row_number() over (partition by c.page_id order by c.similarity desc, c.record_key) as n,
+           count(*) over (partition by c.page_id) as n_records
+    from candidates c left join page_keys k on k.page_id = c.page_id
+    where c.natural_key is null or k.natural_key is null or k.natural_key = c.natural_key
   ),
   reviews as (
     select s.page_id, (array_agg(s.record_key order by s.similarity desc, s.record_key))[1] as record_key,
