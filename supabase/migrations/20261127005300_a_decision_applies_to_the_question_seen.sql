@@ -84,11 +84,15 @@ grant execute on function notion_sync_api.resolve_seen_conflict(uuid, text, text
 -- Notion" brings back each deleted record from its page (as "restore the record" does, under its
 -- own key and logged under the run), "Keep Supabase" queues each missing page's restore. Nothing
 -- is deleted this way: deleting the other side's half still takes a decision per record or
--- merge {"approve": "missing"}, and the answer says how many were left so.
+-- merge {"approve": "missing"}, and the answer says how many were left so. A record the table
+-- refuses (a check, a trigger, its policy; or a page with no staged values) is not restored: its
+-- own question stays open naming why, the others are restored, and the answer counts it (refused).
 --
 -- Approving one side of a bulk question reconciles the run again; what it still holds (the other
 -- side, or the deletions left) was merged into the question being answered, then marked resolved
--- with it, and so went unasked until the next run. It is now asked again at once (asked_again).
+-- with it, and so went unasked until the next run. It is now asked again at once (asked_again),
+-- holding, listing and counting only what is still held: the approved direction's changes are
+-- applied by then and are not shown again.
 
 alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
 alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to resolve_one_conflict;
@@ -116,7 +120,14 @@ declare
   v_id uuid;
   v_restored integer := 0;
   v_left integer := 0;
+  v_refused integer := 0;
   v_result jsonb;
+  -- the direction a bulk question's answer approves, and what its diff calls those changes
+  v_approved text := case p_action when 'prefer_notion' then 'notion_to_supabase'
+                                   when 'prefer_supabase' then 'supabase_to_notion'
+                                   when 'merge' then p_choices ->> 'approve' end;
+  v_done text[];
+  v_still_held jsonb;
 begin
   select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
   if found and v_c.kind = 'bulk_change' and v_c.status = 'open' and v_kind is not null
@@ -141,30 +152,61 @@ begin
         v_id := notion_sync.open_conflict(v_c.mapping_id, v_c.run_id, v_kind, v_pair.page_id, v_pair.record_key,
                   '{}'::jsonb, jsonb_build_object('state', case v_kind when 'record_deleted' then 'deleted' else 'missing' end,
                                                   'bulk_change', p_conflict_id));
-        perform notion_sync.resolve_one_conflict(v_id, p_action, '{}'::jsonb);
-        v_restored := v_restored + 1;
+        -- a record the table refuses (a check, a trigger, its policy) or a page without staged
+        -- values must not undo the other restores: its question stays open, saying why
+        begin
+          perform notion_sync.resolve_one_conflict(v_id, p_action, '{}'::jsonb);
+          v_restored := v_restored + 1;
+        exception when integrity_constraint_violation or data_exception or raise_exception
+                       or insufficient_privilege or sqlstate '55000' then
+          update notion_sync.conflicts c
+          set details = c.details || jsonb_build_object('error', 'the record could not be restored: ' || sqlerrm)
+          where c.conflict_id = v_id;
+          v_refused := v_refused + 1;
+        end;
       end if;
     end loop;
   end if;
   v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
-  if v_c.kind = 'bulk_change' and v_result ->> 'status' = 'resolved'
-     and jsonb_array_length(coalesce(v_result -> 'held', '[]'::jsonb)) > 0 then
+  v_still_held := coalesce(v_result -> 'held', '[]'::jsonb) - coalesce(v_approved, '');
+  if v_c.kind = 'bulk_change' and v_result ->> 'status' = 'resolved' and jsonb_array_length(v_still_held) > 0 then
     -- the run, reconciled again with one side approved, still holds another: it was merged into
-    -- this question, now resolved, so it is asked anew (else unasked until the next run)
+    -- this question, now resolved, so it is asked anew (else unasked until the next run). The
+    -- approved direction's changes are applied by now: the new question lists and counts only
+    -- what is still held, so a person is not shown (and does not approve) them twice.
+    v_done := case v_approved when 'notion_to_supabase' then array['to_supabase', 'insert_record']
+                              when 'supabase_to_notion' then array['to_notion', 'create_page']
+                              when 'missing' then array['record_deleted', 'page_trashed', 'page_missing']
+                              else '{}'::text[] end;
     insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, details)
-    select c.owner_id, c.mapping_id, c.run_id, c.kind, c.details from notion_sync.conflicts c
+    select c.owner_id, c.mapping_id, c.run_id, c.kind,
+           c.details || jsonb_build_object(
+             'held', v_still_held,
+             'counts', coalesce(c.details -> 'counts', '{}'::jsonb) || case v_approved
+               when 'notion_to_supabase' then '{"notion_to_supabase": 0, "inserts": 0}'::jsonb
+               when 'supabase_to_notion' then '{"supabase_to_notion": 0, "creates": 0}'::jsonb
+               when 'missing' then '{"missing": 0}'::jsonb else '{}'::jsonb end,
+             'diff', jsonb_build_object(
+               'fields', coalesce((select jsonb_agg(d) from jsonb_array_elements(c.details -> 'diff' -> 'fields') d
+                                   where not (d ->> 'action') = any (v_done)), '[]'::jsonb),
+               'records', coalesce((select jsonb_agg(d) from jsonb_array_elements(c.details -> 'diff' -> 'records') d
+                                    where not (d ->> 'action') = any (v_done)), '[]'::jsonb)))
+    from notion_sync.conflicts c
     where c.conflict_id = p_conflict_id
     returning conflict_id into v_id;
     v_result := v_result || jsonb_build_object('asked_again', v_id);
   end if;
   return v_result
-         || case when v_restored + v_left = 0 then '{}'::jsonb
+         || case when v_restored + v_left + v_refused = 0 then '{}'::jsonb
                  else jsonb_build_object(
                    case v_kind when 'record_deleted' then 'restored_records' else 'restoring_pages' end, v_restored,
                    'deletions_left', v_left)
-                   || case when v_left > 0 then jsonb_build_object('message', format(
-                        '%s deletions were not applied: deleting takes a decision per record, or merge {"approve": "missing"}',
-                        v_left)) else '{}'::jsonb end end;
+                   || case when v_refused > 0 then jsonb_build_object('refused', v_refused) else '{}'::jsonb end
+                   || case when v_left + v_refused > 0 then jsonb_build_object('message', concat_ws('; ',
+                        case when v_left > 0 then format('%s deletions were not applied: deleting takes a decision '
+                          'per record, or merge {"approve": "missing"}', v_left) end,
+                        case when v_refused > 0 then format('%s records could not be restored: their own questions '
+                          'stay open, each saying why', v_refused) end)) else '{}'::jsonb end end;
 end
 $$;
 comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
@@ -172,8 +214,9 @@ comment on function notion_sync_api.resolve_conflict(uuid, text, jsonb) is
   'applied value is logged in changes. A bulk change of held deletions answered with a side first '
   'restores that side''s half of each pair it lists (records from Notion, or pages queued for '
   'restore), never deleting; the answer counts them (restored_records or restoring_pages, '
-  'deletions_left). Answers status stale when a side moved on since, pending when a Notion value it '
-  'would take cannot be read yet; both change nothing. Authenticated. Raises P0002, 55000 (not '
+  'deletions_left, and refused: records the table refused, whose own questions stay open). Answers '
+  'status stale when a side moved on since, pending when a Notion value it would take cannot be read '
+  'yet; both change nothing. Authenticated. Raises P0002, 55000 (not '
   'open), 22023 (bad action or choices).';
 revoke execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) from public;
 grant execute on function notion_sync_api.resolve_conflict(uuid, text, jsonb) to authenticated;
