@@ -158,8 +158,8 @@ returns jsonb language sql immutable set search_path = '' as $$
     'Status', tests.status(p_status), 'Done', tests.checkbox(p_done)), '2026-11-26 10:00Z', p_in_trash)
 $$;
 
--- As the current (authenticated) user: one run of a mapping that stages these pages and reconciles
--- them; returns the reconcile summary with the run id.
+-- As the current (authenticated) user: one run of a mapping that stages these pages (any number, in
+-- batches of 100) and reconciles them; returns the reconcile summary with the run id.
 create or replace function tests.sync_mapping(p_mapping text, p_pages jsonb, p_options jsonb default '{}',
   p_mode text default 'incremental', p_complete_scan boolean default false)
 returns jsonb language plpgsql set search_path = '' as $$
@@ -167,9 +167,12 @@ declare
   v_run uuid := (notion_sync_api.start_run(p_mapping, 'retrieve', p_mode) ->> 'run_id')::uuid;
   v_summary jsonb;
 begin
-  if jsonb_array_length(p_pages) > 0 then
-    perform notion_sync_api.stage_pages(v_run, p_pages);
-  end if;
+  -- in batches of 100, as the retrieve function stages
+  perform notion_sync_api.stage_pages(v_run, (select jsonb_agg(p.value order by p.n)
+                                              from jsonb_array_elements(p_pages) with ordinality p(value, n)
+                                              where (p.n - 1) / 100 = b))
+  from generate_series(0, (jsonb_array_length(p_pages) - 1) / 100) b
+  where jsonb_array_length(p_pages) > 0;
   if p_complete_scan then
     update notion_sync.runs set checkpoint = checkpoint || jsonb_build_object('scan_completed_at', now())
     where run_id = v_run;

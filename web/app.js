@@ -213,7 +213,7 @@ function bulkAnswers(c) {
     side: "supabase_to_notion",
     what: "Supabase change",
     to: "Notion",
-  }, { n: listed("page_missing"), what: "missing page" });
+  }, { n: listed("page_missing") + listed("page_trashed"), what: "missing page" });
   if (held.has("missing")) {
     const n = counts.missing ?? 0;
     answers.push({

@@ -79,20 +79,27 @@ grant execute on function notion_sync_api.resolve_seen_conflict(uuid, text, text
 -- The safety valve holds a mass deletion (a truncated table, pages purged in Notion) in one
 -- bulk_change. Its answers "Keep Notion" and "Keep Supabase" only approved value changes in one
 -- direction: for held deletions they did nothing, yet closed the question, so a person recovering
--- a truncated table saw the question go and no row come back. Now, for each pair the question
--- lists (up to its diff's 1,000), the side kept is restored where it still holds the pair: "Keep
--- Notion" brings back each deleted record from its page (as "restore the record" does, under its
--- own key and logged under the run), "Keep Supabase" queues each missing page's restore. Nothing
--- is deleted this way: deleting the other side's half still takes a decision per record or
--- merge {"approve": "missing"}, and the answer says how many were left so. A record the table
--- refuses (a check, a trigger, its policy; or a page with no staged values) is not restored: its
--- own question stays open naming why, the others are restored, and the answer counts it (refused).
+-- a truncated table saw the question go and no row come back. Now, for each pair the run holds as
+-- missing (read from what is staged and recorded, not from the question's diff, which lists at most
+-- 1,000), the side kept is restored where it still holds the pair: "Keep Notion" brings back each
+-- deleted record from its page (as "restore the record" does, under its own key, each as the
+-- decision of its own record_deleted question), "Keep Supabase" queues each missing page's restore.
+-- Nothing is deleted this way: the reconcile that then applies the approved side runs with the
+-- delete policy hold, so the deletions the answer did not approve (fewer than held, they may fall
+-- under the threshold) are each asked about instead of following the policy, and the answer says
+-- how many were left so. A record the table refuses (a check, a trigger, its policy; or a page with
+-- no staged values) is not restored: its own question stays open naming why, the others are
+-- restored, and the answer counts it (refused).
 --
 -- Approving one side of a bulk question reconciles the run again; what it still holds (the other
 -- side, or the deletions left) was merged into the question being answered, then marked resolved
 -- with it, and so went unasked until the next run. It is now asked again at once (asked_again),
 -- holding, listing and counting only what is still held: the approved direction's changes are
 -- applied by then and are not shown again.
+--
+-- A bulk question that a later completed full scan did not hold again (one that did would have
+-- taken it over) is obsolete: answering it would reconcile the old run against pages staged since.
+-- It answers stale, changes nothing, and is closed.
 
 alter function notion_sync_api.resolve_conflict(uuid, text, jsonb) set schema notion_sync;
 alter function notion_sync.resolve_conflict(uuid, text, jsonb) rename to resolve_one_conflict;
@@ -128,26 +135,58 @@ declare
                                    when 'merge' then p_choices ->> 'approve' end;
   v_done text[];
   v_still_held jsonb;
+  v_policy text;
 begin
   select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
+  if found and v_c.kind = 'bulk_change' and v_c.status = 'open' and exists (
+       select from notion_sync.runs r, notion_sync.runs q
+       where q.run_id = v_c.run_id and r.mapping_id = v_c.mapping_id and r.kind = 'retrieve'
+         and r.mode = 'full' and r.status = 'completed' and r.checkpoint ? 'scan_completed_at'
+         and r.started_at > q.started_at) then
+    -- a later full scan held nothing of it (one that held would have taken the question over):
+    -- deciding it would reconcile an old run against pages staged since
+    update notion_sync.conflicts c
+    set status = 'resolved', resolved_at = now(), resolved_by = (select auth.uid()),
+        resolution = jsonb_build_object('action', 'obsolete', 'state', 'superseded')
+    where c.conflict_id = p_conflict_id;
+    return jsonb_build_object('status', 'stale', 'message',
+      'a later full scan no longer holds this change; nothing was changed: look at the questions again');
+  end if;
   if found and v_c.kind = 'bulk_change' and v_c.status = 'open' and v_kind is not null
      and v_c.details -> 'held' ? 'missing' then
-    select array_agg(d ->> 'record_key') into v_keys
-    from jsonb_array_elements(v_c.details -> 'diff' -> 'records') d where d ->> 'action' = 'record_deleted';
-    select array_agg(s.record_key) into v_present
-    from notion_sync.record_column_values(v_c.mapping_id, coalesce(v_keys, '{}')) s;
+    -- the pairs the run holds as missing, from what is staged and recorded now (the question's diff
+    -- lists at most 1,000): records deleted (an open tombstone) whose page the scan saw live, and
+    -- pages the scan did not see live whose record is there; neither with a question or a write
+    -- of its own waiting
     for v_pair in
-      -- (a page in the trash is a missing page to restore, as its page_missing question says)
-      select case d ->> 'action' when 'page_trashed' then 'page_missing' else d ->> 'action' end as action,
-             d ->> 'page_id' as page_id, d ->> 'record_key' as record_key
-      from jsonb_array_elements(v_c.details -> 'diff' -> 'records') d
-      where d ->> 'action' in ('record_deleted', 'page_missing', 'page_trashed')
+      with pairs as (
+        select l.page_id, l.record_key,
+               (sp.seen_in_run is not distinct from v_c.run_id and not sp.in_trash) as page_live
+        from notion_sync.links l
+        left join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
+        where l.mapping_id = v_c.mapping_id
+          and not exists (select from notion_sync.conflicts c where c.mapping_id = l.mapping_id
+                            and c.page_id = l.page_id and c.status = 'open'
+                            and c.kind in ('record_deleted', 'page_missing'))
+          and not exists (select from notion_sync.outbox o where o.mapping_id = l.mapping_id
+                            and o.page_id = l.page_id and o.op in ('trash', 'restore')
+                            and o.status in ('pending', 'in_flight'))
+      ), present as (
+        select s.record_key from notion_sync.record_column_values(v_c.mapping_id,
+          (select array_agg(p.record_key) from pairs p)) s
+      )
+      select case when p.page_live then 'record_deleted' else 'page_missing' end as action, p.page_id, p.record_key
+      from pairs p
+      where (p.page_live
+             and exists (select from notion_sync.tombstones t where t.mapping_id = v_c.mapping_id
+                           and t.record_key = p.record_key and t.resolved_at is null)
+             and p.record_key not in (select record_key from present))
+         or (not p.page_live and p.record_key in (select record_key from present))
+      order by p.record_key
     loop
       if v_pair.action <> v_kind then
         v_left := v_left + 1;   -- keeping this side here would delete the other's half
-      elsif exists (select from notion_sync.links l where l.mapping_id = v_c.mapping_id
-                      and l.page_id = v_pair.page_id and l.record_key = v_pair.record_key)
-            and (v_kind = 'page_missing' or not v_pair.record_key = any (coalesce(v_present, '{}'))) then
+      else
         -- the pair's own question, decided at once with the side the person keeps
         v_id := notion_sync.open_conflict(v_c.mapping_id, v_c.run_id, v_kind, v_pair.page_id, v_pair.record_key,
                   '{}'::jsonb, jsonb_build_object('state', case v_kind when 'record_deleted' then 'deleted' else 'missing' end,
@@ -167,7 +206,18 @@ begin
       end if;
     end loop;
   end if;
-  v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+  if v_c.kind = 'bulk_change' and v_c.details -> 'held' ? 'missing' and v_approved is distinct from 'missing'
+     and p_action <> 'skip' then
+    -- the run is reconciled again to apply the approved side; the deletions this answer did not
+    -- approve must not follow the mapping's delete policy there (fewer than held, they may fall
+    -- under the threshold): for that reconcile the policy is hold, so each is asked about
+    select m.delete_policy into v_policy from notion_sync.mappings m where m.mapping_id = v_c.mapping_id;
+    update notion_sync.mappings m set delete_policy = 'hold' where m.mapping_id = v_c.mapping_id and v_policy <> 'hold';
+    v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+    update notion_sync.mappings m set delete_policy = v_policy where m.mapping_id = v_c.mapping_id and v_policy <> 'hold';
+  else
+    v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+  end if;
   v_still_held := coalesce(v_result -> 'held', '[]'::jsonb) - coalesce(v_approved, '');
   if v_c.kind = 'bulk_change' and v_result ->> 'status' = 'resolved' and jsonb_array_length(v_still_held) > 0 then
     -- the run, reconciled again with one side approved, still holds another: it was merged into
@@ -203,8 +253,8 @@ begin
                    'deletions_left', v_left)
                    || case when v_refused > 0 then jsonb_build_object('refused', v_refused) else '{}'::jsonb end
                    || case when v_left + v_refused > 0 then jsonb_build_object('message', concat_ws('; ',
-                        case when v_left > 0 then format('%s deletions were not applied: deleting takes a decision '
-                          'per record, or merge {"approve": "missing"}', v_left) end,
+                        case when v_left > 0 then format('%s deletions were not applied: each is asked about on its '
+                          'own (or approve them all with merge {"approve": "missing"})', v_left) end,
                         case when v_refused > 0 then format('%s records could not be restored: their own questions '
                           'stay open, each saying why', v_refused) end)) else '{}'::jsonb end end;
 end

@@ -9,7 +9,9 @@
 -- cover (a skipped deletion, the sync's own trash) asked; this one did not. Now a record written
 -- since its deletion was settled, whose page a completed full scan did not see live, is asked about
 -- (page_missing, record "put back"), which verification leaves to the person under trash_other_side.
--- A record the sync itself restores is not written through the capture, so it is not taken for one.
+-- A record a person restored from its page (restore the record) and edited since is not taken for
+-- one put back, and a pair whose trash or restore a person chose waits for the push is not asked
+-- about again.
 
 alter function notion_sync.relink_returned(uuid) rename to relink_returned_after_questions;
 comment on function notion_sync.relink_returned_after_questions(uuid) is
@@ -43,15 +45,25 @@ begin
     from notion_sync.links l
     left join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
     where l.mapping_id = v_map.mapping_id and l.dirty_at is not null
-      -- written (put back) since its deletion was settled
+      -- written (put back) since its deletion was settled, and not restored by a person's decision
+      -- (restore the record) since: that record is the sync's own
       and exists (select from notion_sync.tombstones t
                   where t.mapping_id = l.mapping_id and t.record_key = l.record_key
-                    and t.resolved_at is not null and t.resolved_at <= l.dirty_at)
+                    and t.resolved_at is not null and t.resolved_at <= l.dirty_at
+                    and not exists (select from notion_sync.conflicts c
+                                    where c.mapping_id = l.mapping_id and c.record_key = l.record_key
+                                      and c.kind = 'record_deleted' and c.status = 'resolved'
+                                      and c.resolution ->> 'action' = 'prefer_notion'
+                                      and c.resolved_at >= t.resolved_at))
       -- and its page not seen live by this scan
       and not (sp.seen_in_run is not distinct from p_run_id and not sp.in_trash)
       and not exists (select from notion_sync.conflicts c where c.mapping_id = l.mapping_id
                         and c.page_id = l.page_id and c.status = 'open'
                         and c.kind in ('record_deleted', 'page_missing'))
+      -- nor a trash or restore a person chose, waiting for the push
+      and not exists (select from notion_sync.outbox o where o.mapping_id = l.mapping_id
+                        and o.page_id = l.page_id and o.op in ('trash', 'restore')
+                        and o.status in ('pending', 'in_flight'))
   )
   select v_asked + count(notion_sync.open_conflict(v_map.mapping_id, p_run_id, 'page_missing', b.page_id,
            b.record_key, '{}'::jsonb,

@@ -3,7 +3,7 @@
 -- next full scan (page_missing, record "put back"), and its page verified as trashed does not
 -- delete it again: the put back is the later act.
 begin;
-select plan(4);
+select plan(6);
 
 select tests.linked_tasks('both-went@example.com', jsonb_build_array(
   tests.task_page('p1', 'One'), tests.task_page('p2', 'Two'))) as uid \gset
@@ -26,6 +26,28 @@ select is((select count(*)::int from notion_sync_demo.tasks where task_id = :'on
 select tests.sync_pages(jsonb_build_array(tests.task_page('p2', 'Two')), '{}', 'full', true);
 select is((select count(*)::int from notion_sync_demo.tasks where task_id = :'one'), 1,
   'Nor does the next full scan.');
+
+-- the person restores the page: while the restore waits for the push, nothing is asked again
+select notion_sync_api.resolve_conflict(conflict_id, 'prefer_supabase') from notion_sync.conflicts
+where kind = 'page_missing' and status = 'open';
+select tests.sync_pages(jsonb_build_array(tests.task_page('p2', 'Two')), '{}', 'full', true);
+select is_empty($$ select 1 from notion_sync.conflicts where status = 'open' $$,
+  'While the chosen restore waits, the record is not asked about again.');
+
+-- a record restored by a person's decision, then edited in the app, is no put back
+select tests.clear_authentication();
+select tests.linked_tasks('restored-not-put-back@example.com', jsonb_build_array(tests.task_page('q1', 'Uno'))) as uid2 \gset
+update notion_sync.mappings set delete_policy = 'hold' where name = 'tasks';
+delete from notion_sync_demo.tasks where title = 'Uno';
+select tests.sync_pages(jsonb_build_array(tests.task_page('q1', 'Uno')), '{}', 'full', true);
+select notion_sync_api.resolve_conflict(conflict_id, 'prefer_notion') from notion_sync.conflicts
+where kind = 'record_deleted' and status = 'open';
+select tests.sync_pages(jsonb_build_array(tests.task_page('q1', 'Uno')), '{}', 'full', true);
+update notion_sync.mappings set delete_policy = 'trash_other_side' where name = 'tasks';
+update notion_sync_demo.tasks set status = 'Doing' where title = 'Uno';
+select tests.sync_pages('[]', '{}', 'full', true);
+select is_empty($$ select 1 from notion_sync.conflicts where status = 'open' and details ->> 'record' = 'put back' $$,
+  'A record a person restored, edited since, is not taken for one put back.');
 
 select * from finish();
 rollback;

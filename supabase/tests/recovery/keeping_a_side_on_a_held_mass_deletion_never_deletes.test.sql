@@ -13,7 +13,7 @@ select conflict_id as bulk from notion_sync.conflicts where kind = 'bulk_change'
 
 select notion_sync_api.resolve_conflict(:'bulk', 'prefer_notion') as answer \gset
 select is(:'answer'::jsonb ->> 'message',
-  '30 deletions were not applied: deleting takes a decision per record, or merge {"approve": "missing"}',
+  '30 deletions were not applied: each is asked about on its own (or approve them all with merge {"approve": "missing"})',
   'Keep Notion deletes nothing and says so.');
 select is((select count(*)::int from notion_sync_demo.tasks), 40, 'Every record is still there.');
 select is((select conflict_id from notion_sync.conflicts where kind = 'bulk_change' and status = 'open'),
