@@ -183,6 +183,23 @@ begin
 end
 $$;
 
+-- As the current user: one full run of a mapping as the retrieve function runs it (stage, match
+-- the batch, complete the scan, match the residue, reconcile, finish); returns the run id.
+create or replace function tests.matched_full_run(p_mapping text, p_pages jsonb, p_options jsonb default '{}')
+returns uuid language plpgsql set search_path = '' as $$
+declare
+  v_run uuid := (notion_sync_api.start_run(p_mapping, 'retrieve', 'full') ->> 'run_id')::uuid;
+begin
+  perform notion_sync_api.stage_pages(v_run, p_pages);
+  perform notion_sync_api.match_batch(v_run);
+  perform notion_sync_api.complete_scan(v_run);
+  perform notion_sync_api.match_residue(v_run);
+  perform notion_sync_api.reconcile(v_run, p_options);
+  perform notion_sync_api.finish_run(v_run, 'completed');
+  return v_run;
+end
+$$;
+
 -- The same for mapping "tasks".
 create or replace function tests.sync_pages(p_pages jsonb, p_options jsonb default '{}',
   p_mode text default 'incremental', p_complete_scan boolean default false)

@@ -10,13 +10,7 @@ select tests.create_demo_mapping(:'uid');
 insert into notion_sync_demo.tasks (owner_id, title) values (:'uid', 'Review the pull request') returning task_id as pr \gset
 
 select tests.authenticate_as(:'uid');
-select (notion_sync_api.start_run('tasks', 'retrieve', 'full') ->> 'run_id') as run1 \gset
-select notion_sync_api.stage_pages(:'run1', jsonb_build_array(tests.task_page('p1', 'Review the pull requests')));
-select notion_sync_api.match_batch(:'run1');
-select notion_sync_api.complete_scan(:'run1');
-select notion_sync_api.match_residue(:'run1');
-select notion_sync_api.reconcile(:'run1', '{}');
-select notion_sync_api.finish_run(:'run1', 'completed');
+select tests.matched_full_run('tasks', jsonb_build_array(tests.task_page('p1', 'Review the pull requests'))) as run1 \gset
 select notion_sync_api.resolve_conflict(conflict_id, 'skip') from notion_sync.conflicts
 where page_id = 'p1' and kind = 'match_review';
 
