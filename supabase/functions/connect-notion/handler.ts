@@ -12,7 +12,7 @@ import { asUser } from "../_shared/db.ts";
 import { decryptToken, encryptToken, randomUrlKey, sha256Hex } from "../_shared/crypto.ts";
 import { env } from "../_shared/env.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
-import { notionClient } from "../_shared/notion.ts";
+import { isRefused, notionClient, retryAfterSeconds } from "../_shared/notion.ts";
 
 const Connect = z.strictObject({
   action: z.literal("connect"),
@@ -138,6 +138,16 @@ async function identify(token: string): Promise<Integration> {
         "notion_token_refused",
         `Notion refused this token (${e.code}: ${e.message}). Copy the internal integration ` +
           "secret from notion.so/my-integrations and try again.",
+      );
+    }
+    if (isRefused(e)) {
+      // Notion refused before doing anything (429/529): nothing is wrong with the request
+      const wait = Math.ceil(retryAfterSeconds(e) ?? 60);
+      throw new HttpError(
+        503,
+        "notion_rate_limited",
+        `Notion is not taking requests from this integration now (${(e as Error).message}); ` +
+          `nothing was stored: try again in ${wait} seconds.`,
       );
     }
     if (isNotionClientError(e)) {

@@ -10,6 +10,7 @@ import {
 } from "../../../stack/setup.ts";
 import {
   EMULATOR_TOKEN,
+  emulatorControl,
   emulatorTasksDataSource,
   freshUser,
   invoke,
@@ -161,7 +162,7 @@ Deno.test("connect-notion stores a working connection that a retrieve then uses,
   }
 });
 
-Deno.test("connect-notion refuses a token Notion refuses (400), bad bodies (400) and no user (401)", async () => {
+Deno.test("connect-notion refuses a token Notion refuses (400), bad bodies (400), a rate-limited check (503) and no user (401)", async () => {
   const user = await freshUser("connect-bad");
   try {
     const badToken = `secret_refused_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -187,6 +188,36 @@ Deno.test("connect-notion refuses a token Notion refuses (400), bad bodies (400)
       assert.match(res.body.error.message, message);
     }
     assert.ok(!(await gatewayLog()).includes(badToken), "a refused token is not logged either");
+
+    // Notion rate limiting the integration: a 503 that says to try again, and nothing stored
+    const rules = await emulatorControl("faults", {
+      rules: [{
+        token: EMULATOR_TOKEN,
+        method: "GET",
+        path: "/v1/users/me",
+        nth: 1,
+        action: "error",
+        status: 429,
+        retry_after: 7,
+      }],
+    });
+    try {
+      const limited = await invoke(
+        "connect-notion",
+        { name: "work", token: EMULATOR_TOKEN },
+        user.jwt,
+      );
+      assert.equal(limited.status, 503, JSON.stringify(limited.body));
+      assert.equal(limited.body.error.code, "notion_rate_limited");
+      assert.match(limited.body.error.message, /try again in 7 seconds/);
+    } finally {
+      for (const id of rules.ids) await emulatorControl(`faults/${id}`, undefined, "DELETE");
+    }
+    assert.deepEqual(
+      (await invoke("connect-notion", { action: "list" }, user.jwt)).body.connections,
+      [],
+      "nothing stored",
+    );
 
     const anonymous = await handler(
       new Request("http://x/connect-notion", {
