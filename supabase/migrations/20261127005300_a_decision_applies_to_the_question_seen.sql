@@ -121,8 +121,6 @@ as $$
 declare
   v_c notion_sync.conflicts;
   v_kind text := case p_action when 'prefer_notion' then 'record_deleted' when 'prefer_supabase' then 'page_missing' end;
-  v_keys text[];
-  v_present text[];
   v_pair record;
   v_id uuid;
   v_restored integer := 0;
@@ -160,11 +158,15 @@ begin
     -- of its own waiting
     for v_pair in
       with pairs as (
+        -- the candidates: a page the scan did not see live, or a record with an open tombstone
         select l.page_id, l.record_key,
                (sp.seen_in_run is not distinct from v_c.run_id and not sp.in_trash) as page_live
         from notion_sync.links l
         left join notion_sync.staged_pages sp on sp.mapping_id = l.mapping_id and sp.page_id = l.page_id
         where l.mapping_id = v_c.mapping_id
+          and (not (sp.seen_in_run is not distinct from v_c.run_id and not sp.in_trash)
+               or exists (select from notion_sync.tombstones t where t.mapping_id = l.mapping_id
+                            and t.record_key = l.record_key and t.resolved_at is null))
           and not exists (select from notion_sync.conflicts c where c.mapping_id = l.mapping_id
                             and c.page_id = l.page_id and c.status = 'open'
                             and c.kind in ('record_deleted', 'page_missing'))
@@ -172,15 +174,13 @@ begin
                             and o.page_id = l.page_id and o.op in ('trash', 'restore')
                             and o.status in ('pending', 'in_flight'))
       ), present as (
+        -- the table is read for the candidates only
         select s.record_key from notion_sync.record_column_values(v_c.mapping_id,
           (select array_agg(p.record_key) from pairs p)) s
       )
       select case when p.page_live then 'record_deleted' else 'page_missing' end as action, p.page_id, p.record_key
       from pairs p
-      where (p.page_live
-             and exists (select from notion_sync.tombstones t where t.mapping_id = v_c.mapping_id
-                           and t.record_key = p.record_key and t.resolved_at is null)
-             and p.record_key not in (select record_key from present))
+      where (p.page_live and p.record_key not in (select record_key from present))
          or (not p.page_live and p.record_key in (select record_key from present))
       order by p.record_key
     loop
@@ -211,13 +211,12 @@ begin
     -- the run is reconciled again to apply the approved side; the deletions this answer did not
     -- approve must not follow the mapping's delete policy there (fewer than held, they may fall
     -- under the threshold): for that reconcile the policy is hold, so each is asked about
-    select m.delete_policy into v_policy from notion_sync.mappings m where m.mapping_id = v_c.mapping_id;
-    update notion_sync.mappings m set delete_policy = 'hold' where m.mapping_id = v_c.mapping_id and v_policy <> 'hold';
-    v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
-    update notion_sync.mappings m set delete_policy = v_policy where m.mapping_id = v_c.mapping_id and v_policy <> 'hold';
-  else
-    v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+    select m.delete_policy into v_policy from notion_sync.mappings m
+    where m.mapping_id = v_c.mapping_id and m.delete_policy <> 'hold';
+    update notion_sync.mappings m set delete_policy = 'hold' where m.mapping_id = v_c.mapping_id and v_policy is not null;
   end if;
+  v_result := notion_sync.resolve_one_conflict(p_conflict_id, p_action, p_choices);
+  update notion_sync.mappings m set delete_policy = v_policy where m.mapping_id = v_c.mapping_id and v_policy is not null;
   v_still_held := coalesce(v_result -> 'held', '[]'::jsonb) - coalesce(v_approved, '');
   if v_c.kind = 'bulk_change' and v_result ->> 'status' = 'resolved' and jsonb_array_length(v_still_held) > 0 then
     -- the run, reconciled again with one side approved, still holds another: it was merged into
