@@ -56,9 +56,10 @@ select notion_sync_api.reconcile(:'run2', '{"create_unmatched": true}');
 select tests.clear_authentication();
 truncate notion_sync_demo.tasks;
 select tests.authenticate_as(:'uid');
-select results_eq($$ select page_id, last_values ->> 'title' from notion_sync.tombstones where cause = 'truncate' $$,
-  $$ values ('p2'::text, 'Second'::text) $$,
-  'TRUNCATE leaves a tombstone per linked record with its last agreed values.');
+select results_eq($$ select page_id, last_values ->> 'title' from notion_sync.tombstones where cause = 'truncate'
+                    order by page_id nulls last $$,
+  $$ values ('p2'::text, 'Second'::text), (null, 'Renamed in the app') $$,
+  'TRUNCATE leaves a tombstone per record with its values, linked or not yet synced.');
 select is((select count(*)::int from notion_sync.links where mapping_id = :'mapping'), 2,
   'Links survive deletes: nothing is unlinked without the delete policy deciding.');
 
