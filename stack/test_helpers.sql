@@ -341,3 +341,16 @@ returns jsonb language sql immutable set search_path = '' as $$
                             from unnest(p_projects) with ordinality x(p, o)), '[]'::jsonb))), p_last_edited)
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- Runs a statement as the current role and returns the SQLSTATE it raised, or null when it ran: a
+-- test goes on after an attempt that may be refused (its effects, if it ran, stay).
+create or replace function tests.sqlstate_of(p_sql text)
+returns text language plpgsql set search_path = '' as $$
+begin
+  execute p_sql;
+  return null;
+exception when others then
+  return sqlstate;
+end
+$$;
+grant execute on all functions in schema tests to anon, authenticated, service_role;
