@@ -38,7 +38,8 @@ select lives_ok($$ insert into public.shared_notes (body, score) values ('theirs
   'Another user writes it in their own rows.');
 select lives_ok($$ delete from public.shared_notes where body = 'theirs' $$, 'And deletes them.');
 reset role;
-select is((select count(*)::int from notion_sync.record_changes) + (select count(*)::int from notion_sync.tombstones), 0,
+select is((select count(*)::int from notion_sync.record_changes where owner_id = :'a')
+          + (select count(*)::int from notion_sync.tombstones where owner_id = :'a'), 0,
   'Nothing of the other user is recorded in the mapping.');
 
 select * from finish();
