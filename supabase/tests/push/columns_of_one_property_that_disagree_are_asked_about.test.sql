@@ -6,23 +6,7 @@
 begin;
 select plan(7);
 
-select tests.create_user('date-columns-disagree@example.com') as uid \gset
-select tests.owner_only_table('dated2', 'row_id uuid primary key default gen_random_uuid(), title text, day date, at_text text');
-insert into notion_sync.connections (owner_id, name, token_ciphertext) values (:'uid', 'dated2', 'v1.test.ciphertext');
-select tests.authenticate_as(:'uid');
-select notion_sync_api.stage_schema('{"object":"data_source","id":"ds-dated","title":[{"plain_text":"Dated"}],
-  "properties":{"Name":{"id":"title","name":"Name","type":"title","title":{}},
-    "When":{"id":"wh%3A","name":"When","type":"date","date":{}}}}');
-select notion_sync_api.save_mapping(jsonb_build_object('name', 'dated',
-  'connection_id', (select connection_id from notion_sync.connections where owner_id = :'uid'),
-  'data_source_id', 'ds-dated', 'target_table', 'dated2', 'key_column', 'row_id',
-  'owner_column', 'owner_id', 'create_unmatched', true,
-  'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"title"},
-                 {"property_id":"wh%3A","name":"When","type":"date","column":"at_text"},
-                 {"property_id":"wh%3A","name":"When","type":"date","column":"day"}]'::jsonb));
-\set before '''{"start":"2026-03-01T23:00:00.000-05:00","end":null,"time_zone":null}'''::jsonb
-select tests.sync_mapping('dated', jsonb_build_array(tests.dated_page('n1', 'Call', :before),
-  tests.dated_page('n2', 'Visit', :before)), '{"create_unmatched": true}');
+select tests.date_in_two_columns('date-columns-disagree@example.com');
 
 -- Call: the day and the text name different dates, and the title changed; Visit: the same instant
 update public.dated2 set day = '2026-03-04', at_text = '2026-03-09', title = 'Call back' where title = 'Call';
