@@ -650,8 +650,10 @@ function decided(c, answer, result, card) {
     }`,
   });
   // only a resolved decision can be undone (undo_resolution); a skipped question is final, and an
-  // approved bulk change is applied by a reconcile whose writes are not the conflict's to undo
-  if (result.status === "resolved" && c.kind !== "bulk_change") {
+  // approved bulk change is applied by its run (revert_run undoes it), not by the conflict
+  if (
+    result.status === "resolved" && !(c.kind === "bulk_change" && answer.resolution === "merge")
+  ) {
     const undo = el("button", { type: "button", textContent: "Undo", className: "secondary" });
     undo.setAttribute("aria-label", `Undo: ${answer.label} (${conflictName(c)})`);
     undo.addEventListener("click", async () => {

@@ -16,7 +16,9 @@
 --    the question as if they were still deleted. It now undoes each of those decisions (as in 1)
 --    and withdraws their questions (resolved, "withdrawn": an open question of its own keeps the
 --    bulk answer from restoring a pair), then reopens the bulk question: the state is the one the
---    person answered, and answering it again restores the pairs again.
+--    person answered, and answering it again restores the pairs again. A bulk change a person
+--    approved (merge) was applied by its run: undoing it is refused (55000), naming revert_run,
+--    rather than reopening the question over what the run did.
 
 alter function notion_sync_api.undo_resolution(uuid) rename to undo_resolution_of_changes;
 alter function notion_sync_api.undo_resolution_of_changes(uuid) set schema notion_sync;
@@ -30,7 +32,8 @@ grant execute on function notion_sync.undo_resolution_of_changes(uuid) to authen
 -- Undoes a person's resolution (undo_resolution_of_changes): for a deleted record's question, the
 -- pair and the tombstone the decision settled are as they were before it; for a bulk question, each
 -- pair's decision the answer made is undone first (this function, once per pair) and its question
--- withdrawn. Authenticated; raises P0002 (no such conflict of the caller's), 55000 (not resolved).
+-- withdrawn. Authenticated; raises P0002 (no such conflict of the caller's), 55000 (not resolved, or
+-- an approved bulk change: revert_run undoes that).
 create function notion_sync_api.undo_resolution(p_conflict_id uuid)
 returns jsonb
 language plpgsql
@@ -46,7 +49,11 @@ declare
 begin
   select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id and c.status = 'resolved'
   for update;
-  if v_c.kind = 'bulk_change' then
+  if v_c.kind = 'bulk_change' and v_c.resolution ->> 'action' = 'merge' then
+    -- approved: its run's reconcile applied the changes, logged under the run
+    raise exception 'conflict % approved a bulk change, which its run applied: revert_run(''%'') undoes what the run did',
+      p_conflict_id, v_c.run_id using errcode = '55000';
+  elsif v_c.kind = 'bulk_change' then
     for v_pair in
       select c.conflict_id from notion_sync.conflicts c
       where c.mapping_id = v_c.mapping_id and c.status = 'resolved'

@@ -221,7 +221,7 @@ Deno.test("a held bulk change card shows its counts, its first changes, and answ
   }
 });
 
-Deno.test("a table emptied in Supabase is restored from Notion through its held bulk question", async () => {
+Deno.test("a table emptied in Supabase is restored from Notion through its held bulk question, and the restore can be undone", async () => {
   const { webUrl } = stackEnv();
   const { user } = await importedDemo("truncated");
   const [{ n: before }] = await asUser(
@@ -250,6 +250,18 @@ Deno.test("a table emptied in Supabase is restored from Notion through its held 
       (tx) => tx`select count(*)::int as n from notion_sync_demo.tasks`,
     );
     assert.equal(after, before, "every record came back from its page");
+    // undone from the screen: the records go again and the bulk question is asked again
+    await page.locator("#decisions li").getByRole("button", { name: /^Undo/ }).click();
+    await page.locator(".conflict").waitFor();
+    assert.match(
+      await page.locator("#decisions li").textContent() ?? "",
+      /the question is open again/,
+    );
+    const [{ n: undone }] = await asUser(
+      user.claims,
+      (tx) => tx`select count(*)::int as n from notion_sync_demo.tasks`,
+    );
+    assert.equal(undone, 0, "the restores were undone");
   } finally {
     await browser.close();
     await closeDb();
