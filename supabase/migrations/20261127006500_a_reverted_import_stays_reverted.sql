@@ -1,0 +1,93 @@
+-- Reverting a run that made records of new pages leaves those pages without a record: the next run
+-- no longer makes their records again.
+--
+-- revert_run deleted each record the run had inserted (while it still held what the run wrote) and
+-- forgot its pair, so the next run found the page unlinked, took it for a new one and inserted its
+-- record again: a bad import reverted came back at the next scheduled run, unasked. (A page a run
+-- created is not made again: its done create is remembered.) The revert of such an insert now also
+-- leaves the page's record_deleted question, dismissed as a person's skip is ("by": "revert"),
+-- which keeps the page out of later inserts as a skip does. Answering that question prefer_notion
+-- imports the page again (a dismissed deletion question is final otherwise); prefer_supabase
+-- trashes it.
+
+alter function notion_sync.undo_change(bigint) rename to undo_change_of_pair;
+comment on function notion_sync.undo_change_of_pair(bigint) is
+  'Undoes one logged change where the side still holds what it wrote. Call undo_change, which '
+  'keeps a reverted import''s page out of later inserts. Authenticated; raises nothing of its own.';
+
+-- Undoes one logged change (undo_change_of_pair); when that deletes a record a run inserted for a
+-- new page, and so forgets the pair, the page's record_deleted question is left dismissed ("by":
+-- "revert"), keeping the page out of later inserts. Authenticated (through revert_run and
+-- undo_resolution); raises nothing of its own.
+create function notion_sync.undo_change(p_change_id bigint)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_change notion_sync.changes;
+  v_page text;
+  v_done boolean;
+  v_row jsonb;
+begin
+  select * into v_change from notion_sync.changes c where c.change_id = p_change_id and c.undone_at is null;
+  if v_change.conflict_id is null and v_change.side = 'supabase' and v_change.field <> '*row'
+     and v_change.old_value is null and v_change.old_base is null then
+    -- a column of a record the run inserted: the undo may delete the record and forget its pair
+    select l.page_id into v_page from notion_sync.links l
+    where l.mapping_id = v_change.mapping_id and l.record_key = v_change.record_key;
+  end if;
+  v_done := notion_sync.undo_change_of_pair(p_change_id);
+  if v_page is not null
+     and not exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_page) then
+    select d.old_value into v_row from notion_sync.changes d
+    where d.undoes = p_change_id and d.field = '*row' order by d.change_id desc limit 1;
+    if v_row is not null then
+      insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, fields, details,
+                                         status, resolved_at, resolution)
+      values (v_change.owner_id, v_change.mapping_id, v_change.run_id, 'record_deleted', v_page, v_change.record_key,
+              '{}'::jsonb,
+              jsonb_build_object('state', 'deleted', 'last_values', v_row, 'error', format(
+                'the record that run %s made of this page was deleted when the run was reverted; the page is left '
+                'without a record: answer prefer_notion to import it again', v_change.run_id)),
+              'dismissed', now(), jsonb_build_object('action', 'skip', 'by', 'revert', 'undo_of', p_change_id));
+    end if;
+  end if;
+  return v_done;
+end
+$$;
+comment on function notion_sync.undo_change(bigint) is
+  'Undoes one logged change where the side still holds what it wrote (else a conflict says why); a '
+  'reverted import''s page is left out of later inserts by a dismissed record_deleted question. '
+  'Authenticated; raises nothing of its own.';
+revoke execute on function notion_sync.undo_change(bigint) from public;
+grant execute on function notion_sync.undo_change(bigint) to authenticated, service_role;
+
+alter function notion_sync.resolve_one_conflict(uuid, text, jsonb) rename to resolve_open_conflict;
+comment on function notion_sync.resolve_open_conflict(uuid, text, jsonb) is
+  'Decides one conflict. Call resolve_one_conflict, which also lets a person import again a page a '
+  'revert left without a record. Authenticated; raises as decide_conflict.';
+
+-- Decides one conflict (resolve_open_conflict); the dismissed question a revert left about a page
+-- it took the record of is opened again first when the person keeps a side (prefer_notion imports
+-- the page again, prefer_supabase trashes it). Authenticated; raises as decide_conflict.
+create function notion_sync.resolve_one_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}')
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if p_action in ('prefer_notion', 'prefer_supabase') then
+    update notion_sync.conflicts c set status = 'open', resolved_at = null, resolution = null
+    where c.conflict_id = p_conflict_id and c.status = 'dismissed' and c.kind = 'record_deleted'
+      and c.resolution ->> 'by' = 'revert';
+  end if;
+  return notion_sync.resolve_open_conflict(p_conflict_id, p_action, p_choices);
+end
+$$;
+comment on function notion_sync.resolve_one_conflict(uuid, text, jsonb) is
+  'Decides one conflict; the question a revert left about a page without its record can still be '
+  'answered prefer_notion (import it again) or prefer_supabase (trash it). Authenticated; raises as '
+  'decide_conflict.';
+revoke execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) from public;
+grant execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) to authenticated;
