@@ -253,15 +253,17 @@ end
 $$;
 
 -- Dates: a user (signed in from here on) with table public.dated_rows (row_id uuid, title, day of the
--- given column type), owner-only under RLS, the schema of data source ds-dated (Name, and When: a
--- date) staged, and mapping "dated" (create_unmatched) saved. Returns the user's id.
-create or replace function tests.date_mapping(p_email text, p_day_type text)
+-- given column type, and p_more_columns), owner-only under RLS, the schema of data source ds-dated
+-- (Name, and When: a date) staged, and mapping "dated" (create_unmatched) saved, When mapped to each
+-- of p_when_columns in turn. Returns the user's id.
+create or replace function tests.date_mapping(p_email text, p_day_type text, p_when_columns text[] default '{day}',
+  p_more_columns text default '')
 returns uuid language plpgsql set search_path = '' as $$
 declare
   v_user uuid := tests.create_user(p_email);
 begin
   perform tests.owner_only_table('dated_rows',
-    format('row_id uuid primary key default gen_random_uuid(), title text, day %s', p_day_type));
+    format('row_id uuid primary key default gen_random_uuid(), title text, day %s%s', p_day_type, p_more_columns));
   insert into notion_sync.connections (owner_id, name, token_ciphertext) values (v_user, 'dated', 'v1.test.ciphertext');
   perform tests.authenticate_as(v_user);
   perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-dated","title":[{"plain_text":"Dated"}],
@@ -271,8 +273,10 @@ begin
     'connection_id', (select c.connection_id from notion_sync.connections c where c.owner_id = v_user),
     'data_source_id', 'ds-dated', 'target_table', 'dated_rows', 'key_column', 'row_id',
     'owner_column', 'owner_id', 'create_unmatched', true,
-    'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"title"},
-                   {"property_id":"wh%3A","name":"When","type":"date","column":"day"}]'::jsonb));
+    'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"title"}]'::jsonb
+      || (select jsonb_agg(jsonb_build_object('property_id', 'wh%3A', 'name', 'When', 'type', 'date', 'column', c)
+                           order by o)
+          from unnest(p_when_columns) with ordinality w(c, o))));
   return v_user;
 end
 $$;
@@ -285,28 +289,15 @@ returns jsonb language sql immutable set search_path = '' as $$
     'When', jsonb_build_object('id', 'wh%3A', 'type', 'date', 'date', p_date)), p_last_edited)
 $$;
 
--- One Notion date in two columns: a user (signed in from here on) with table public.dated2 (row_id,
--- title, day date, at_text text), mapping "dated" with When mapped to at_text then day, and pages
--- n1 "Call" and n2 "Visit" at 23:00-05:00 on 1 March synced into it. Returns the user's id.
+-- One Notion date in two columns: tests.date_mapping with an at_text text column beside the day
+-- (date), When mapped to at_text then day, and pages n1 "Call" and n2 "Visit" at 23:00-05:00 on
+-- 1 March synced into it. Returns the user's id.
 create or replace function tests.date_in_two_columns(p_email text)
 returns uuid language plpgsql set search_path = '' as $$
 declare
-  v_user uuid := tests.create_user(p_email);
+  v_user uuid := tests.date_mapping(p_email, 'date', '{at_text,day}', ', at_text text');
   v_before jsonb := '{"start":"2026-03-01T23:00:00.000-05:00","end":null,"time_zone":null}';
 begin
-  perform tests.owner_only_table('dated2', 'row_id uuid primary key default gen_random_uuid(), title text, day date, at_text text');
-  insert into notion_sync.connections (owner_id, name, token_ciphertext) values (v_user, 'dated2', 'v1.test.ciphertext');
-  perform tests.authenticate_as(v_user);
-  perform notion_sync_api.stage_schema('{"object":"data_source","id":"ds-dated","title":[{"plain_text":"Dated"}],
-    "properties":{"Name":{"id":"title","name":"Name","type":"title","title":{}},
-      "When":{"id":"wh%3A","name":"When","type":"date","date":{}}}}');
-  perform notion_sync_api.save_mapping(jsonb_build_object('name', 'dated',
-    'connection_id', (select c.connection_id from notion_sync.connections c where c.owner_id = v_user),
-    'data_source_id', 'ds-dated', 'target_table', 'dated2', 'key_column', 'row_id',
-    'owner_column', 'owner_id', 'create_unmatched', true,
-    'field_map', '[{"property_id":"title","name":"Name","type":"title","column":"title"},
-                   {"property_id":"wh%3A","name":"When","type":"date","column":"at_text"},
-                   {"property_id":"wh%3A","name":"When","type":"date","column":"day"}]'::jsonb));
   perform tests.sync_mapping('dated', jsonb_build_array(tests.dated_page('n1', 'Call', v_before),
     tests.dated_page('n2', 'Visit', v_before)), '{"create_unmatched": true}');
   return v_user;

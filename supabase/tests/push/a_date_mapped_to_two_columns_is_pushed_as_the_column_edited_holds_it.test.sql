@@ -8,8 +8,8 @@ select plan(2);
 
 select tests.date_in_two_columns('date-two-columns@example.com');
 
-update public.dated2 set day = '2026-03-04' where title = 'Call';
-update public.dated2 set at_text = '2026-03-05' where title = 'Visit';
+update public.dated_rows set day = '2026-03-04' where title = 'Call';
+update public.dated_rows set at_text = '2026-03-05' where title = 'Visit';
 select tests.sync_mapping('dated', '[]');
 select is((select properties from notion_sync.outbox where status = 'pending' and op = 'update' and page_id = 'n1'),
   '{"wh%3A": {"date": {"start": "2026-03-04T23:00:00.000-05:00", "end": null, "time_zone": null}}}'::jsonb,

@@ -9,8 +9,8 @@ select plan(7);
 select tests.date_in_two_columns('date-columns-disagree@example.com');
 
 -- Call: the day and the text name different dates, and the title changed; Visit: the same instant
-update public.dated2 set day = '2026-03-04', at_text = '2026-03-09', title = 'Call back' where title = 'Call';
-update public.dated2 set day = '2026-03-06', at_text = '2026-03-07T04:00:00.000Z' where title = 'Visit';
+update public.dated_rows set day = '2026-03-04', at_text = '2026-03-09', title = 'Call back' where title = 'Call';
+update public.dated_rows set day = '2026-03-06', at_text = '2026-03-07T04:00:00.000Z' where title = 'Visit';
 select tests.sync_mapping('dated', '[]');
 select is((select properties from notion_sync.outbox where status = 'pending' and op = 'update' and page_id = 'n1'),
   '{"title": {"title": [{"text": {"link": null, "content": "Call back"}, "type": "text", "annotations": {"bold": false, "code": false, "color": "default", "italic": false, "underline": false, "strikethrough": false}}]}}'::jsonb,
