@@ -7,6 +7,11 @@
 -- were kept nowhere. Each such row now gets its tombstone with the whole row, as a DELETE gives
 -- it: the create is cancelled when the push claims it (20261127005500), the pending change is
 -- forgotten (20261127005600), and the values stay for a person who wants them back.
+--
+-- A row that already had an open tombstone (deleted, then put back under its key and edited before
+-- a run) got none either, so the truncation kept only the first deletion's values, and "Restore the
+-- record" brought those back instead of the row as it was when it went. Every row now gets its
+-- tombstone, as each DELETE gives one; a restore takes the latest.
 
 -- BEFORE TRUNCATE trigger of mapped tables: a tombstone with the whole row for each record of the
 -- mappings it concerns (their owner's rows; without an owner column, a truncation by the mapping's
@@ -31,10 +36,8 @@ begin
       select $1, $2, r.row ->> %L, l.page_id, r.row, 'truncate'
       from (select to_jsonb(t) as row from %I.%I t) r
       left join notion_sync.links l on l.mapping_id = $1 and l.record_key = r.row ->> %L
-      where ($3::text is null or (r.row ->> $3) = $2::text)
-        and not exists (select from notion_sync.tombstones x
-                        where x.mapping_id = $1 and x.record_key = r.row ->> %L and x.resolved_at is null)$q$,
-      v_map.key_column, tg_table_schema, tg_table_name, v_map.key_column, v_map.key_column)
+      where ($3::text is null or (r.row ->> $3) = $2::text)$q$,
+      v_map.key_column, tg_table_schema, tg_table_name, v_map.key_column)
     using v_map.mapping_id, v_map.owner_id, v_map.owner_column;
   end loop;
   return null;
