@@ -1,23 +1,31 @@
--- Reverting a run that made records of new pages leaves those pages without a record: the next run
--- no longer makes their records again.
+-- A reverted run stays reverted: the pages it imported stay without a record, and the records it
+-- gave a page stay without one, each with a question saying so.
 --
--- revert_run deleted each record the run had inserted (while it still held what the run wrote) and
--- forgot its pair, so the next run found the page unlinked, took it for a new one and inserted its
--- record again: a bad import reverted came back at the next scheduled run, unasked. (A page a run
--- created is not made again: its done create is remembered.) The revert of such an insert now also
--- leaves the page's record_deleted question, dismissed as a person's skip is ("by": "revert"),
--- which keeps the page out of later inserts as a skip does. Answering that question prefer_notion
--- imports the page again (a dismissed deletion question is final otherwise); prefer_supabase
--- trashes it.
+-- 1. revert_run deleted each record the run had inserted for a new page (while it still held what
+--    the run wrote) and forgot its pair, so the next run found the page unlinked, took it for a new
+--    one and inserted its record again: a bad import reverted came back at the next scheduled run,
+--    unasked. The revert of such an insert now also leaves the page's record_deleted question,
+--    dismissed as a person's skip is ("by": "revert"), which keeps the page out of later inserts as
+--    a skip does.
+-- 2. The revert of a page the run created trashed the page and forgot the pair. Later runs planned
+--    the record's page again and counted it in their summary, but queued nothing (the record's
+--    create was done once), so the record stayed without a page and without a question, and with a
+--    low safety valve every run held these creates in a new bulk question (lifecycle model, h3). The
+--    revert now leaves the record's page_missing question, dismissed ("by": "revert"), which keeps
+--    the record out of later creates.
+-- A person who wants them back answers the question: prefer_notion imports the page again,
+-- prefer_supabase takes the trashed page out of the trash (the other answers are as for any such
+-- question); a dismissed deletion question is final otherwise.
 
 alter function notion_sync.undo_change(bigint) rename to undo_change_of_pair;
 comment on function notion_sync.undo_change_of_pair(bigint) is
   'Undoes one logged change where the side still holds what it wrote. Call undo_change, which '
   'keeps a reverted import''s page out of later inserts. Authenticated; raises nothing of its own.';
 
--- Undoes one logged change (undo_change_of_pair); when that deletes a record a run inserted for a
--- new page, and so forgets the pair, the page's record_deleted question is left dismissed ("by":
--- "revert"), keeping the page out of later inserts. Authenticated (through revert_run and
+-- Undoes one logged change (undo_change_of_pair); when a run's change undone forgets a pair (the
+-- record it inserted for a new page deleted, or the page it created trashed), the pair's
+-- record_deleted or page_missing question is left dismissed ("by": "revert"), keeping the page out
+-- of later inserts, or the record out of later creates. Authenticated (through revert_run and
 -- undo_resolution); raises nothing of its own.
 create function notion_sync.undo_change(p_change_id bigint)
 returns boolean
@@ -27,6 +35,7 @@ as $$
 declare
   v_change notion_sync.changes;
   v_page text;
+  v_created text;
   v_done boolean;
   v_row jsonb;
 begin
@@ -36,8 +45,27 @@ begin
     -- a column of a record the run inserted: the undo may delete the record and forget its pair
     select l.page_id into v_page from notion_sync.links l
     where l.mapping_id = v_change.mapping_id and l.record_key = v_change.record_key;
+  elsif v_change.conflict_id is null and v_change.side = 'notion' and v_change.old_value is null
+        and v_change.old_base is null then
+    -- perhaps a page the run created: the undo may trash it and forget its pair
+    select l.page_id into v_created from notion_sync.links l
+    where l.mapping_id = v_change.mapping_id and l.page_id = v_change.page_id;
   end if;
   v_done := notion_sync.undo_change_of_pair(p_change_id);
+  if v_created is not null
+     and not exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_created)
+     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_change.mapping_id
+                       and c.record_key = v_change.record_key and c.kind = 'page_missing'
+                       and c.resolution ->> 'by' = 'revert' and c.status = 'dismissed') then
+    insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, fields, details,
+                                       status, resolved_at, resolution)
+    values (v_change.owner_id, v_change.mapping_id, v_change.run_id, 'page_missing', v_created, v_change.record_key,
+            '{}'::jsonb,
+            jsonb_build_object('state', 'trashed', 'error', format(
+              'the page that run %s created for this record was trashed when the run was reverted; the record is '
+              'left without a page: answer prefer_supabase to take the page out of the trash again', v_change.run_id)),
+            'dismissed', now(), jsonb_build_object('action', 'skip', 'by', 'revert', 'undo_of', p_change_id));
+  end if;
   if v_page is not null
      and not exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_page) then
     select d.old_value into v_row from notion_sync.changes d
@@ -58,8 +86,8 @@ end
 $$;
 comment on function notion_sync.undo_change(bigint) is
   'Undoes one logged change where the side still holds what it wrote (else a conflict says why); a '
-  'reverted import''s page is left out of later inserts by a dismissed record_deleted question. '
-  'Authenticated; raises nothing of its own.';
+  'pair a reverted run forgets is left out of later runs by a dismissed question. Authenticated; '
+  'raises nothing of its own.';
 revoke execute on function notion_sync.undo_change(bigint) from public;
 grant execute on function notion_sync.undo_change(bigint) to authenticated, service_role;
 
@@ -68,26 +96,36 @@ comment on function notion_sync.resolve_open_conflict(uuid, text, jsonb) is
   'Decides one conflict. Call resolve_one_conflict, which also lets a person import again a page a '
   'revert left without a record. Authenticated; raises as decide_conflict.';
 
--- Decides one conflict (resolve_open_conflict); the dismissed question a revert left about a page
--- it took the record of is opened again first when the person keeps a side (prefer_notion imports
--- the page again, prefer_supabase trashes it). Authenticated; raises as decide_conflict.
+-- Decides one conflict (resolve_open_conflict); a dismissed question a revert left is opened again
+-- first when the person keeps a side (a page without its record: prefer_notion imports it again; a
+-- record without its page: prefer_supabase takes the page out of the trash). Authenticated; raises
+-- as decide_conflict.
 create function notion_sync.resolve_one_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}')
 returns jsonb
 language plpgsql
 set search_path = ''
 as $$
+declare
+  v_c notion_sync.conflicts;
 begin
   if p_action in ('prefer_notion', 'prefer_supabase') then
     update notion_sync.conflicts c set status = 'open', resolved_at = null, resolution = null
-    where c.conflict_id = p_conflict_id and c.status = 'dismissed' and c.kind = 'record_deleted'
-      and c.resolution ->> 'by' = 'revert';
+    where c.conflict_id = p_conflict_id and c.status = 'dismissed' and c.kind in ('record_deleted', 'page_missing')
+      and c.resolution ->> 'by' = 'revert'
+    returning * into v_c;
+    if v_c.kind = 'page_missing' then
+      -- the pair the revert forgot, so the page taken out of the trash is the record's again (a
+      -- restored record relinks by itself); no base: the next run compares both sides afresh
+      insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base)
+      values (v_c.mapping_id, v_c.page_id, v_c.owner_id, v_c.record_key, '{}'::jsonb)
+      on conflict do nothing;
+    end if;
   end if;
   return notion_sync.resolve_open_conflict(p_conflict_id, p_action, p_choices);
 end
 $$;
 comment on function notion_sync.resolve_one_conflict(uuid, text, jsonb) is
-  'Decides one conflict; the question a revert left about a page without its record can still be '
-  'answered prefer_notion (import it again) or prefer_supabase (trash it). Authenticated; raises as '
-  'decide_conflict.';
+  'Decides one conflict; a question a revert left (a page without its record, a record without its '
+  'page) can still be answered with a side kept. Authenticated; raises as decide_conflict.';
 revoke execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) from public;
 grant execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) to authenticated;

@@ -2,8 +2,14 @@
  * Records and pages made, edited, deleted and restored on both sides at random (a record put back
  * from a backup with its key and last values, a page moved to another data source and back),
  * through the functions and the emulator, under each delete policy, with creates and updates
- * sometimes answered by a fault, and a person deciding every question at random. Every title is
- * unique when it is typed, so after each step:
+ * sometimes answered by a fault, and a person deciding every question at random. The table is
+ * sometimes truncated (every row a deletion by the test); the safety valve is sometimes lowered so
+ * that a step's changes are held in a bulk_change, which the person answers with Keep Notion, Keep
+ * Supabase or "accept the deletions" (each restoring, or letting the policy delete, what the README
+ * says); a step's first retrieve is sometimes incremental; and a person sometimes reverts the step's
+ * last run that applied something, or undoes the last resolution (what the undo deletes or brings
+ * back, read from the change log, is the person's choice). Every title is unique when it is typed,
+ * so after each step:
  *   - no page and no record twice: two live pages, or two records, with one title are a duplicate;
  *   - nothing deleted unasked: a record (a page) that was there before the step is gone only if the
  *     test deleted it (trashed it), a person chose so, or trash_other_side followed its partner; a
@@ -19,7 +25,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { asUser, closeDb } from "../_shared/db.ts";
+import { asService, asUser, closeDb } from "../_shared/db.ts";
 import {
   activity,
   EMULATOR_TOKEN,
@@ -41,7 +47,8 @@ type Action =
   | { t: "supabase_insert" }
   | { t: "supabase_edit"; k: number }
   | { t: "supabase_delete"; k: number }
-  | { t: "supabase_put_back"; k: number };
+  | { t: "supabase_put_back"; k: number }
+  | { t: "supabase_truncate" };
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.constant({ t: "notion_create" as const }),
@@ -54,17 +61,34 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ t: fc.constant("supabase_edit" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("supabase_delete" as const), k: fc.nat(9) }),
   fc.record({ t: fc.constant("supabase_put_back" as const), k: fc.nat(9) }),
+  fc.constant({ t: "supabase_truncate" as const }),
 );
 const stepArb = fc.record({
   actions: fc.array(actionArb, { minLength: 1, maxLength: 3 }),
   policy: fc.constantFrom<Policy>("hold", "hold", "trash_other_side", "unlink"),
   fault: fc.constantFrom("none", "none", "create_committed_503", "update_503"),
+  // the safety valve as the mapping has it by default, or lowered so that more than one change to
+  // one side in a run is held for one bulk_change question
+  valve: fc.noBias(fc.constantFrom("default", "low")),
+  // the first retrieve of the step incremental (the second is always full), and one more
+  // incremental sync before the quiet full one
+  incremental: fc.noBias(fc.boolean()),
+  quietIncremental: fc.noBias(fc.boolean()),
+  // after the answers went out, a person reverts the step's last run that applied something, or
+  // undoes the last resolution, then answers what that asks
+  regret: fc.noBias(fc.constantFrom("none", "none", "revert_run", "undo_resolution")),
   // the person's choices, taken in turn for each question
   choices: fc.array(fc.nat(2), { minLength: 12, maxLength: 12 }),
 });
 
-/** The valid answers to a conflict, by kind (skip is always one). */
-function answers(c: { kind: string; page_id: string | null }): string[] {
+/**
+ * The valid answers to a conflict, by kind (skip is always one, but for a bulk_change, which the
+ * next run holds again). `approve_missing` is merge {approve: "missing"}, offered when the bulk
+ * question holds deletions.
+ */
+function answers(
+  c: { kind: string; page_id: string | null; details: { held?: string[] } | null },
+): string[] {
   switch (c.kind) {
     case "record_deleted": // restore the record / trash the page
     case "page_missing": // delete the record / restore the page
@@ -75,7 +99,11 @@ function answers(c: { kind: string; page_id: string | null }): string[] {
       return ["prefer_notion", "prefer_supabase", "skip"];
     case "push_failed":
       return c.page_id ? ["prefer_notion", "prefer_supabase", "skip"] : ["prefer_supabase", "skip"];
-    default: // match_review, ambiguous, apply_failed, bulk_change
+    case "bulk_change": // keep Notion, keep Supabase (each restoring its side), accept deletions
+      return c.details?.held?.includes("missing")
+        ? ["prefer_notion", "prefer_supabase", "approve_missing"]
+        : ["prefer_notion", "prefer_supabase"];
+    default: // match_review, ambiguous, apply_failed
       return ["skip"];
   }
 }
@@ -88,6 +116,9 @@ interface Page {
 
 Deno.test("records and pages made and deleted on both sides are never doubled, never lost unasked, and settle", async () => {
   const faults: string[] = [];
+  /** What the runs exercised (answers by kind, truncations, incremental retrieves), logged at the end. */
+  const tally: Record<string, number> = {};
+  const count = (what: string) => tally[what] = (tally[what] ?? 0) + 1;
   try {
     const user = await freshUser("lifecycle");
     const { dataSourceId, mappingId: mapping } = await titleOnlyMapping(
@@ -102,7 +133,8 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         parent: { type: "data_source_id", data_source_id: to },
       });
     const calls = syncCalls("lifecycle", user.jwt);
-    const retrieve = () => calls.retrieve({ mode: "full", createUnmatched: true });
+    const retrieve = (mode: "full" | "incremental" = "full") =>
+      calls.retrieve({ mode, createUnmatched: true });
     const push = calls.push;
     const db = <T>(fn: Parameters<typeof asUser>[1]) => asUser(user.claims, fn) as Promise<T>;
 
@@ -139,9 +171,16 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
           status: string;
           page_id: string | null;
           record_key: string | null;
+          details: {
+            held?: string[];
+            bulk_change?: string;
+            diff?: { records?: { action: string; page_id: string; record_key: string }[] };
+          } | null;
+          resolution: { action?: string } | null;
         }[]
       >((tx) =>
-        tx`select conflict_id, kind, status, page_id, record_key from notion_sync.conflicts
+        tx`select conflict_id, kind, status, page_id, record_key, details, resolution
+           from notion_sync.conflicts
            where mapping_id = ${mapping} order by created_at, conflict_id`
       );
 
@@ -160,7 +199,12 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
     };
 
     await fc.assert(
-      fc.asyncProperty(stepArb, async ({ actions, policy, fault, choices }) => {
+      fc.asyncProperty(stepArb, async (step) => {
+        const { actions, policy, fault, choices, valve, incremental, quietIncremental, regret } =
+          step;
+        const [{ stepStart }] = await db<{ stepStart: Date }[]>((tx) =>
+          tx`select clock_timestamp() as "stepStart"`
+        );
         const pagesBefore = await pages();
         const recordsBefore = await records();
         const linksBefore = await links();
@@ -236,14 +280,26 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
               deletedByTest.delete(b.key);
               putBack.add(b.key);
             }
+          } else if (a.t === "supabase_truncate" && rows.length) {
+            // TRUNCATE as the service role (a person in the dashboard or a script): every row goes,
+            // each a deletion by the test, kept in the backup
+            await asService((tx) => tx`truncate public.lifecycle_tasks`);
+            count(`truncate of ${rows.length}`);
+            for (const r of rows) {
+              deletedByTest.add(r.key);
+              backup.push(r);
+            }
           }
         }
         await db((tx) =>
-          tx`update notion_sync.mappings set delete_policy = ${policy} where mapping_id = ${mapping}`
+          tx`update notion_sync.mappings set delete_policy = ${policy},
+               bulk_threshold_rows = ${valve === "low" ? 1 : 25},
+               bulk_threshold_percent = ${valve === "low" ? 1 : 10}
+             where mapping_id = ${mapping}`
         );
 
         // a sync, with a fault on the push's first create or update
-        await retrieve();
+        await retrieve(incremental ? "incremental" : "full");
         if (fault !== "none") {
           faults.push(
             ...(await emulatorControl("faults", {
@@ -272,30 +328,150 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
         await retrieve();
 
-        // a person answers every question, then the sync carries the answers out
+        // a person answers every question, then the sync carries the answers out; an answer may
+        // ask something new at once (a bulk_change answered for one side asks again about what it
+        // still holds, and each deletion it left is asked about on its own): those are answered
+        // too, before the sync
         let turn = 0;
-        {
-          const open = (await conflicts()).filter((c) => c.status === "open");
-          for (const c of open) {
-            const options = answers(c);
-            const action = options[choices[turn++ % choices.length] % options.length];
-            const res = await db<{ r: { status: string } }[]>((tx) =>
-              tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${action}) as r`
+        const answered = new Set<string>();
+        const given: { kind: string; action: string; status: string }[] = [];
+        const answerAll = async () => {
+          for (let round = 0; round < 8; round++) {
+            const open = (await conflicts()).filter((c) =>
+              c.status === "open" && !answered.has(c.conflict_id)
             );
-            if (res[0].r.status !== "resolved") continue;
-            if (c.kind === "page_missing" && action === "prefer_notion" && c.record_key) {
-              chosenDeletes.add(c.record_key);
-            }
-            if (c.kind === "record_deleted" && action === "prefer_supabase" && c.page_id) {
-              chosenTrashes.add(c.page_id);
-            }
-            if (c.kind === "record_deleted" && action === "prefer_notion" && c.page_id) {
-              chosenRestores.add(c.page_id);
-            }
-            if (c.kind === "page_missing" && action === "prefer_supabase" && c.record_key) {
-              chosenRecreates.add(c.record_key);
+            if (!open.length) break;
+            for (const c of open) {
+              answered.add(c.conflict_id);
+              const options = answers(c);
+              const option = options[choices[turn++ % choices.length] % options.length];
+              const [action, how] = option === "approve_missing"
+                ? ["merge", { approve: "missing" }]
+                : [option, {}];
+              const res = await db<{ r: { status: string } }[]>((tx) =>
+                tx`select notion_sync_api.resolve_conflict(${c.conflict_id}, ${action}, ${
+                  tx.json(how)
+                }) as r`
+              );
+              given.push({ kind: c.kind, action: option, status: res[0].r.status });
+              count(`${c.kind} ${option} ${res[0].r.status}`);
+              if (res[0].r.status !== "resolved") continue;
+              if (c.kind === "page_missing" && action === "prefer_notion" && c.record_key) {
+                chosenDeletes.add(c.record_key);
+              }
+              if (c.kind === "record_deleted" && action === "prefer_supabase" && c.page_id) {
+                chosenTrashes.add(c.page_id);
+              }
+              if (c.kind === "record_deleted" && action === "prefer_notion" && c.page_id) {
+                chosenRestores.add(c.page_id);
+              }
+              if (c.kind === "page_missing" && action === "prefer_supabase" && c.record_key) {
+                chosenRecreates.add(c.record_key);
+              }
+              if (
+                c.kind === "bulk_change" && option === "approve_missing" &&
+                policy === "trash_other_side"
+              ) {
+                // the deletions it lists, accepted: trash_other_side follows each (a page whose
+                // record was deleted is trashed, a record whose page is gone deleted)
+                for (const d of c.details?.diff?.records ?? []) {
+                  if (d.action === "record_deleted") chosenTrashes.add(d.page_id);
+                  if (d.action === "page_trashed" || d.action === "page_missing") {
+                    chosenDeletes.add(d.record_key);
+                  }
+                }
+              }
+              if (c.kind === "bulk_change") {
+                // keep Notion restores each deleted record, keep Supabase each missing page: each as
+                // the decision of its own question, which names the bulk one
+                for (const d of await conflicts()) {
+                  if (d.details?.bulk_change !== c.conflict_id || d.status !== "resolved") continue;
+                  answered.add(d.conflict_id);
+                  if (d.kind === "record_deleted" && d.page_id) chosenRestores.add(d.page_id);
+                  if (d.kind === "page_missing" && d.record_key) chosenRecreates.add(d.record_key);
+                }
+              }
             }
           }
+        };
+        await answerAll();
+        await push();
+        await retrieve();
+
+        // a person's regret: what the undo may delete or bring back is theirs, read from the log
+        // of what it undoes (an inserted or restored record is deleted again and its page may be
+        // imported again; a created page is trashed, its pair forgotten, and its record may get a
+        // new page; a page trashed is taken out of the trash, a deleted record put back)
+        const regretted = (
+          changes: {
+            side: string;
+            field: string;
+            page_id: string | null;
+            record_key: string | null;
+            old_value: unknown;
+          }[],
+        ) => {
+          for (const ch of changes) {
+            if (ch.field === "*page" || ch.old_value !== null) continue;
+            if (ch.side === "supabase") {
+              if (ch.record_key) chosenDeletes.add(ch.record_key);
+              if (ch.page_id) chosenRestores.add(ch.page_id);
+            } else {
+              if (ch.page_id) chosenTrashes.add(ch.page_id);
+              if (ch.record_key) chosenRecreates.add(ch.record_key);
+            }
+          }
+        };
+        let regretOf: unknown = null;
+        count(`regret ${regret}`);
+        if (regret === "revert_run") {
+          const [last] = await db<{ run_id: string }[]>((tx) =>
+            tx`select c.run_id from notion_sync.changes c join notion_sync.runs r using (run_id)
+               where c.mapping_id = ${mapping} and c.conflict_id is null and c.undone_at is null
+                 and r.started_at >= ${stepStart}
+               order by c.change_id desc limit 1`
+          );
+          if (last) {
+            regretted(
+              await db((tx) =>
+                tx`select side, field, page_id, record_key, old_value from notion_sync.changes
+                   where run_id = ${last.run_id} and conflict_id is null and undone_at is null`
+              ),
+            );
+            const [{ r }] = await db<{ r: unknown }[]>((tx) =>
+              tx`select notion_sync_api.revert_run(${last.run_id}) as r`
+            );
+            regretOf = { revert_run: last.run_id, r };
+            count("revert_run");
+          }
+        } else if (regret === "undo_resolution") {
+          const [last] = await db<{ conflict_id: string }[]>((tx) =>
+            tx`select conflict_id from notion_sync.conflicts
+               where mapping_id = ${mapping} and status = 'resolved' and resolved_at >= ${stepStart}
+                 and resolution ->> 'action' in ('prefer_notion', 'prefer_supabase', 'merge')
+               order by resolved_at desc, conflict_id limit 1`
+          );
+          if (last) {
+            regretted(
+              await db((tx) =>
+                tx`select side, field, page_id, record_key, old_value from notion_sync.changes
+                   where conflict_id = ${last.conflict_id} and undone_at is null`
+              ),
+            );
+            const [{ r }] = await db<{ r: unknown }[]>((tx) =>
+              tx`select notion_sync_api.undo_resolution(${last.conflict_id}) as r`
+            );
+            regretOf = { undo_resolution: last.conflict_id, r };
+            count("undo_resolution");
+            answered.delete(last.conflict_id); // open again, to be answered again
+          }
+        }
+        if (regretOf) {
+          // what the undo asks at once, then what its writes make the next sync ask
+          await answerAll();
+          await push();
+          await retrieve();
+          await answerAll();
           await push();
           await retrieve();
         }
@@ -309,11 +485,21 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
           actions,
           policy,
           fault,
+          valve,
+          incremental,
+          given,
+          regretOf,
           pages: pagesAfter,
           records: recordsAfter,
           links: linksAfter,
           conflicts: all,
         });
+
+        if (Deno.env.get("MODEL_LOG")) {
+          console.log(
+            JSON.stringify({ step, given, regretOf, links: linksAfter, records: recordsAfter }),
+          );
+        }
 
         // no page and no record twice
         const twice = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
@@ -440,8 +626,17 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
           );
         }
 
-        // quiet
+        // quiet (an incremental sync first, sometimes)
         const before = await activity(user.claims);
+        if (quietIncremental) {
+          await retrieve("incremental");
+          await push();
+          assert.deepEqual(
+            await activity(user.claims),
+            before,
+            `one more incremental sync queued or asked something: ${context}`,
+          );
+        }
         await retrieve();
         await push();
         assert.deepEqual(
@@ -460,6 +655,7 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
         numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 12),
       },
     );
+    console.log(JSON.stringify(tally));
   } finally {
     while (faults.length) await emulatorControl(`faults/${faults.pop()}`, undefined, "DELETE");
     await closeDb();
