@@ -1,5 +1,6 @@
 -- A reverted run stays reverted: the pages it imported stay without a record, and the records it
--- gave a page stay without one, each with a question saying so.
+-- gave a page stay without one, each with a question saying so; questions about the values of a
+-- pair that is gone are closed.
 --
 -- 1. revert_run deleted each record the run had inserted for a new page (while it still held what
 --    the run wrote) and forgot its pair, so the next run found the page unlinked, took it for a new
@@ -16,6 +17,12 @@
 -- A person who wants them back answers the question: prefer_notion imports the page again,
 -- prefer_supabase takes the trashed page out of the trash (the other answers are as for any such
 -- question); a dismissed deletion question is final otherwise.
+-- 3. A question about the values of a pair stayed open after the pair was gone (a deletion's
+--    question skipped, the unlink policy, a record deleted for its missing page). Answering it with
+--    Keep Notion failed on the missing record (23502, reported as the table's refusal), and Keep
+--    Supabase pushed the deleted record's values over the page's (lifecycle model, h3). A decision
+--    that leaves no pair now closes those questions (resolved, "obsolete"), and one answered after
+--    its pair went answers stale and is closed, deciding nothing.
 
 alter function notion_sync.undo_change(bigint) rename to undo_change_of_pair;
 comment on function notion_sync.undo_change_of_pair(bigint) is
@@ -96,10 +103,39 @@ comment on function notion_sync.resolve_open_conflict(uuid, text, jsonb) is
   'Decides one conflict. Call resolve_one_conflict, which also lets a person import again a page a '
   'revert left without a record. Authenticated; raises as decide_conflict.';
 
--- Decides one conflict (resolve_open_conflict); a dismissed question a revert left is opened again
--- first when the person keeps a side (a page without its record: prefer_notion imports it again; a
--- record without its page: prefer_supabase takes the page out of the trash). Authenticated; raises
--- as decide_conflict.
+-- Closes the open (or dismissed) questions about the values of a page and a record that are no
+-- longer a pair: resolved, "obsolete". Authenticated (through resolve_one_conflict); raises nothing.
+create function notion_sync.close_questions_of_a_pair_gone(p_mapping_id uuid, p_page_id text, p_record_key text)
+returns void
+language sql
+set search_path = ''
+as $$
+  update notion_sync.conflicts c
+  set status = 'resolved', resolved_at = now(),
+      resolution = jsonb_build_object('action', 'obsolete', 'why', 'the page and the record are no longer a pair')
+  where c.mapping_id = p_mapping_id and c.status in ('open', 'dismissed')
+    and c.kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed', 'formatting_would_be_lost')
+    and (c.page_id = p_page_id or c.record_key = p_record_key)
+    and not exists (select from notion_sync.links l where l.mapping_id = c.mapping_id
+                      and l.page_id = c.page_id and l.record_key = c.record_key)
+$$;
+comment on function notion_sync.close_questions_of_a_pair_gone(uuid, text, text) is
+  'Closes the questions about the values of a page and a record that are no longer a pair '
+  '(resolved, obsolete). Authenticated (through resolve_one_conflict); raises nothing.';
+revoke execute on function notion_sync.close_questions_of_a_pair_gone(uuid, text, text) from public;
+grant execute on function notion_sync.close_questions_of_a_pair_gone(uuid, text, text) to authenticated;
+
+-- Decides one conflict (resolve_open_conflict).
+--  * A dismissed question a revert left is opened again first when the person keeps a side (a page
+--    without its record: prefer_notion imports it again; a record without its page: prefer_supabase
+--    takes the page out of the trash, the pair made again).
+--  * A question about the values of a pair that is no longer one (its record deleted, or the pair
+--    forgotten, by another decision since) has nothing left to decide: it answers stale and is
+--    closed as obsolete. Keep Notion failed on the missing record (23502, reported as the table's
+--    refusal), and Keep Supabase pushed the deleted record's values over the page's.
+--  * A decision that leaves no pair (a deletion's question skipped, a record deleted for its missing
+--    page) closes the pair's open questions about values the same way.
+-- Authenticated; raises as decide_conflict.
 create function notion_sync.resolve_one_conflict(p_conflict_id uuid, p_action text, p_choices jsonb default '{}')
 returns jsonb
 language plpgsql
@@ -107,12 +143,13 @@ set search_path = ''
 as $$
 declare
   v_c notion_sync.conflicts;
+  v_result jsonb;
 begin
-  if p_action in ('prefer_notion', 'prefer_supabase') then
+  select * into v_c from notion_sync.conflicts c where c.conflict_id = p_conflict_id;
+  if p_action in ('prefer_notion', 'prefer_supabase') and v_c.status = 'dismissed'
+     and v_c.kind in ('record_deleted', 'page_missing') and v_c.resolution ->> 'by' = 'revert' then
     update notion_sync.conflicts c set status = 'open', resolved_at = null, resolution = null
-    where c.conflict_id = p_conflict_id and c.status = 'dismissed' and c.kind in ('record_deleted', 'page_missing')
-      and c.resolution ->> 'by' = 'revert'
-    returning * into v_c;
+    where c.conflict_id = p_conflict_id;
     if v_c.kind = 'page_missing' then
       -- the pair the revert forgot, so the page taken out of the trash is the record's again (a
       -- restored record relinks by itself); no base: the next run compares both sides afresh
@@ -121,11 +158,27 @@ begin
       on conflict do nothing;
     end if;
   end if;
-  return notion_sync.resolve_open_conflict(p_conflict_id, p_action, p_choices);
+  if p_action <> 'skip' and v_c.status in ('open', 'dismissed') and v_c.page_id is not null
+     and v_c.record_key is not null
+     and v_c.kind in ('field', 'first_contact', 'changed_during_apply', 'push_failed', 'formatting_would_be_lost')
+     and not exists (select from notion_sync.links l where l.mapping_id = v_c.mapping_id
+                       and l.page_id = v_c.page_id and l.record_key = v_c.record_key) then
+    perform notion_sync.close_questions_of_a_pair_gone(v_c.mapping_id, v_c.page_id, v_c.record_key);
+    return jsonb_build_object('status', 'stale', 'message',
+      'this page and this record are no longer a pair (one of them was deleted, or the pair forgotten, by '
+      'another decision since): there is nothing left to decide here, so the question is closed');
+  end if;
+  v_result := notion_sync.resolve_open_conflict(p_conflict_id, p_action, p_choices);
+  if v_c.kind in ('record_deleted', 'page_missing')
+     and not exists (select from notion_sync.links l where l.mapping_id = v_c.mapping_id and l.page_id = v_c.page_id) then
+    perform notion_sync.close_questions_of_a_pair_gone(v_c.mapping_id, v_c.page_id, v_c.record_key);
+  end if;
+  return v_result;
 end
 $$;
 comment on function notion_sync.resolve_one_conflict(uuid, text, jsonb) is
   'Decides one conflict; a question a revert left (a page without its record, a record without its '
-  'page) can still be answered with a side kept. Authenticated; raises as decide_conflict.';
+  'page) can still be answered with a side kept; a question about the values of a pair that is gone '
+  'answers stale and is closed. Authenticated; raises as decide_conflict.';
 revoke execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) from public;
 grant execute on function notion_sync.resolve_one_conflict(uuid, text, jsonb) to authenticated;
