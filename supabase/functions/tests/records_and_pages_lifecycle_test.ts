@@ -449,13 +449,20 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
             tx`select conflict_id from notion_sync.conflicts
                where mapping_id = ${mapping} and status = 'resolved' and resolved_at >= ${stepStart}
                  and resolution ->> 'action' in ('prefer_notion', 'prefer_supabase', 'merge')
+                 -- an approved bulk change is its run's to revert (undo_resolution refuses it)
+                 and not (kind = 'bulk_change' and resolution ->> 'action' = 'merge')
                order by resolved_at desc, conflict_id limit 1`
           );
           if (last) {
             regretted(
               await db((tx) =>
+                // a bulk answer's restores are the decisions of the pairs' own questions
                 tx`select side, field, page_id, record_key, old_value from notion_sync.changes
-                   where conflict_id = ${last.conflict_id} and undone_at is null`
+                   where undone_at is null
+                     and (conflict_id = ${last.conflict_id}
+                          or conflict_id in (select conflict_id from notion_sync.conflicts
+                                             where details ->> 'bulk_change' = ${last.conflict_id}::text
+                                               and status = 'resolved'))`
               ),
             );
             const [{ r }] = await db<{ r: unknown }[]>((tx) =>
