@@ -660,6 +660,9 @@ Deno.test("records and pages made and deleted on both sides are never doubled, n
       {
         seed: Number(Deno.env.get("MODEL_SEED") ?? 20261126),
         numRuns: Number(Deno.env.get("MODEL_RUNS") ?? 12),
+        // the steps share one mapping's state, so a shrunk step replays on another state: it
+        // explains nothing and takes long (MODEL_SHRINK=1 shrinks anyway)
+        endOnFailure: !Deno.env.get("MODEL_SHRINK"),
       },
     );
     console.log(JSON.stringify(tally));
