@@ -27,30 +27,32 @@ set search_path = ''
 as $$
 declare
   v_canonical jsonb;
+  v_read boolean := false;
   v_field record;
   v_written jsonb := '{}'::jsonb;   -- field -> the Notion value its column would write
   v_group record;
 begin
-  -- only records with two changed columns of one property pay for the comparison
-  if exists (select from notion_sync.mapping_fields(p_mapping_id) f where p_values ? f.field
-             group by f.property_id having count(*) > 1) then
-    select sp.mapped_values into v_canonical from notion_sync.staged_pages sp
-    where sp.mapping_id = p_mapping_id and sp.page_id = p_page_id;
-    for v_field in
-      select f.* from notion_sync.mapping_fields(p_mapping_id) f
-      where p_values ? f.field
-        and f.property_id in (select g.property_id from notion_sync.mapping_fields(p_mapping_id) g
-                              where p_values ? g.field group by g.property_id having count(*) > 1)
-    loop
-      begin
-        v_written := v_written || jsonb_build_object(v_field.field, notion_sync.notion_to_canonical(
-          jsonb_build_object('type', v_field.property_type) || notion_sync.column_to_notion(
-            v_field.property_type, p_values -> v_field.field, v_canonical -> v_field.field,
-            notion_sync.schema_property(p_mapping_id, v_field.property_id, v_field.field))));
-      exception when others then
-        null;   -- a value Notion cannot take: queue_push_plan_per_column asks about it by itself
-      end;
-    end loop;
+  -- only the changed columns that share their property with another changed column are compared
+  for v_field in
+    select f.* from (select f.*, count(*) over (partition by f.property_id) as columns
+                     from notion_sync.mapping_fields(p_mapping_id) f where p_values ? f.field) f
+    where f.columns > 1
+  loop
+    if not v_read then
+      select sp.mapped_values into v_canonical from notion_sync.staged_pages sp
+      where sp.mapping_id = p_mapping_id and sp.page_id = p_page_id;
+      v_read := true;
+    end if;
+    begin
+      v_written := v_written || jsonb_build_object(v_field.field, notion_sync.notion_to_canonical(
+        jsonb_build_object('type', v_field.property_type) || notion_sync.column_to_notion(
+          v_field.property_type, p_values -> v_field.field, v_canonical -> v_field.field,
+          notion_sync.schema_property(p_mapping_id, v_field.property_id, v_field.field))));
+    exception when others then
+      null;   -- a value Notion cannot take: queue_push_plan_per_column asks about it by itself
+    end;
+  end loop;
+  if v_written <> '{}'::jsonb then
     for v_group in
       select f.property_id, array_agg(f.field order by f.field) as fields
       from notion_sync.mapping_fields(p_mapping_id) f

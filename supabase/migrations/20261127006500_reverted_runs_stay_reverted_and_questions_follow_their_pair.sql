@@ -42,51 +42,50 @@ as $$
 declare
   v_change notion_sync.changes;
   v_page text;
-  v_created text;
   v_done boolean;
   v_row jsonb;
+  v_kind text;
+  v_details jsonb;
 begin
   select * into v_change from notion_sync.changes c where c.change_id = p_change_id and c.undone_at is null;
-  if v_change.conflict_id is null and v_change.side = 'supabase' and v_change.field <> '*row'
-     and v_change.old_value is null and v_change.old_base is null then
-    -- a column of a record the run inserted: the undo may delete the record and forget its pair
+  if v_change.conflict_id is null and v_change.old_value is null and v_change.old_base is null
+     and (v_change.side = 'notion' or v_change.field <> '*row') then
+    -- a column of a record the run inserted (the undo may delete the record), or perhaps a page the
+    -- run created (the undo may trash it): either way the pair may be forgotten
     select l.page_id into v_page from notion_sync.links l
-    where l.mapping_id = v_change.mapping_id and l.record_key = v_change.record_key;
-  elsif v_change.conflict_id is null and v_change.side = 'notion' and v_change.old_value is null
-        and v_change.old_base is null then
-    -- perhaps a page the run created: the undo may trash it and forget its pair
-    select l.page_id into v_created from notion_sync.links l
-    where l.mapping_id = v_change.mapping_id and l.page_id = v_change.page_id;
+    where l.mapping_id = v_change.mapping_id
+      and case v_change.side when 'supabase' then l.record_key = v_change.record_key
+                             else l.page_id = v_change.page_id end;
   end if;
   v_done := notion_sync.undo_change_of_pair(p_change_id);
-  if v_created is not null
-     and not exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_created)
-     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_change.mapping_id
-                       and c.record_key = v_change.record_key and c.kind = 'page_missing'
-                       and c.resolution ->> 'by' = 'revert' and c.status = 'dismissed') then
-    insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, fields, details,
-                                       status, resolved_at, resolution)
-    values (v_change.owner_id, v_change.mapping_id, v_change.run_id, 'page_missing', v_created, v_change.record_key,
-            '{}'::jsonb,
-            jsonb_build_object('state', 'trashed', 'error', format(
-              'the page that run %s created for this record was trashed when the run was reverted; the record is '
-              'left without a page: answer prefer_supabase to take the page out of the trash again', v_change.run_id)),
-            'dismissed', now(), jsonb_build_object('action', 'skip', 'by', 'revert', 'undo_of', p_change_id));
+  if v_page is null
+     or exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_page) then
+    return v_done;
   end if;
-  if v_page is not null
-     and not exists (select from notion_sync.links l where l.mapping_id = v_change.mapping_id and l.page_id = v_page) then
+  if v_change.side = 'supabase' then
+    -- the record deleted by this undo (once per record: its deletion names this change)
     select d.old_value into v_row from notion_sync.changes d
     where d.undoes = p_change_id and d.field = '*row' order by d.change_id desc limit 1;
     if v_row is not null then
-      insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, fields, details,
-                                         status, resolved_at, resolution)
-      values (v_change.owner_id, v_change.mapping_id, v_change.run_id, 'record_deleted', v_page, v_change.record_key,
-              '{}'::jsonb,
-              jsonb_build_object('state', 'deleted', 'last_values', v_row, 'error', format(
-                'the record that run %s made of this page was deleted when the run was reverted; the page is left '
-                'without a record: answer prefer_notion to import it again', v_change.run_id)),
-              'dismissed', now(), jsonb_build_object('action', 'skip', 'by', 'revert', 'undo_of', p_change_id));
+      v_kind := 'record_deleted';
+      v_details := jsonb_build_object('state', 'deleted', 'last_values', v_row, 'error', format(
+        'the record that run %s made of this page was deleted when the run was reverted; the page is left '
+        'without a record: answer prefer_notion to import it again', v_change.run_id));
     end if;
+  elsif not exists (select from notion_sync.conflicts c where c.mapping_id = v_change.mapping_id
+                      and c.record_key = v_change.record_key and c.kind = 'page_missing'
+                      and c.resolution ->> 'by' = 'revert' and c.status = 'dismissed') then
+    v_kind := 'page_missing';
+    v_details := jsonb_build_object('state', 'trashed', 'error', format(
+      'the page that run %s created for this record was trashed when the run was reverted; the record is '
+      'left without a page: answer prefer_supabase to take the page out of the trash again', v_change.run_id));
+  end if;
+  if v_kind is not null then
+    insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, fields, details,
+                                       status, resolved_at, resolution)
+    values (v_change.owner_id, v_change.mapping_id, v_change.run_id, v_kind, v_page, v_change.record_key,
+            '{}'::jsonb, v_details,
+            'dismissed', now(), jsonb_build_object('action', 'skip', 'by', 'revert', 'undo_of', p_change_id));
   end if;
   return v_done;
 end
