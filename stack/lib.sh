@@ -62,6 +62,12 @@ pg_running() { $PGBIN/pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }
 start_postgres() {
   mkdir -p "$STACK_DIR/pg"
   chown postgres:postgres "$STACK_DIR/pg"
+  # a cluster of another checkout on our port would get our migrations and tests
+  if pg_running && ! runuser -u postgres -- $PGBIN/pg_ctl -D "$STACK_DIR/pg/data" status >/dev/null 2>&1; then
+    log "port $PG_PORT is held by a PostgreSQL that is not $STACK_DIR/pg/data ($(port_holder "$PG_PORT"));"
+    log "stop it (npm stop in its checkout) or set PG_PORT"
+    return 1
+  fi
   if [ ! -s "$STACK_DIR/pg/data/PG_VERSION" ]; then
     log "creating the PostgreSQL 15 cluster in $STACK_DIR/pg/data"
     runuser -u postgres -- $PGBIN/initdb -D "$STACK_DIR/pg/data" -U supabase_admin --auth=trust \
@@ -111,6 +117,7 @@ logfile = $dir/pgbouncer.log
 INI
   chown -R postgres:postgres "$dir"
   if [ -s "$dir/pgbouncer.pid" ] && kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then return 0; fi
+  wait_port_free pgbouncer "$POOLER_PORT"
   runuser -u postgres -- pgbouncer -q -d "$dir/pgbouncer.ini"
   wait_for "pgbouncer" bash -c "psql '$POOLER_DB_URL' -Xqtc 'select 1' >/dev/null 2>&1"
 }
@@ -136,12 +143,36 @@ wait_for() {
   return 1
 }
 
-# spawn NAME CMD...: start CMD in its own process group, logging to $STACK_DIR/logs/NAME.log.
+# port_holder PORT: who listens on PORT, for messages (ss is in iproute2, not on every machine).
+port_holder() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -1 | grep . ||
+    echo "another process"
+}
+
+port_taken() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# wait_port_free NAME PORT: NAME is about to listen on PORT. A process of a stack just stopped may
+# hold it for a moment; anything else holding it (another checkout's stack) is an error that names
+# it, rather than a service that fails to start while the tests talk to the other one.
+wait_port_free() {
+  local name=$1 port=$2 i
+  for i in $(seq 1 100); do
+    port_taken "$port" || return 0
+    sleep 0.1
+  done
+  log "$name cannot listen on port $port: it is held by $(port_holder "$port");"
+  log "stop that stack (npm stop in its checkout) or choose other ports (see the README)"
+  return 1
+}
+
+# spawn NAME PORT CMD...: start CMD, which listens on PORT (- for none), in its own process group,
+# logging to $STACK_DIR/logs/NAME.log.
 spawn() {
-  local name=$1
-  shift
+  local name=$1 port=$2
+  shift 2
   mkdir -p "$STACK_DIR/pids" "$STACK_DIR/logs"
   stop_one "$name"
+  [ "$port" = - ] || wait_port_free "$name" "$port"
   setsid "$@" >"$STACK_DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$STACK_DIR/pids/$name.pid"
 }
@@ -205,5 +236,5 @@ delete from vault.secrets where name in ('notion_sync_project_url', 'notion_sync
 select vault.create_secret(:'url', 'notion_sync_project_url', 'the API URL the tick calls the worker at'),
        vault.create_secret(:'secret', 'notion_sync_worker_secret', 'x-worker-secret of the worker');
 SQL
-  spawn net-sender env DB_URL="$DB_URL" deno run -A "$ROOT/stack/net_sender.ts"
+  spawn net-sender - env DB_URL="$DB_URL" deno run -A "$ROOT/stack/net_sender.ts"
 }

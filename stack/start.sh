@@ -15,14 +15,15 @@ if [ -n "${NOTION_TOKEN:-}" ]; then
   stop_one notion-emulator
 else
   NOTION_API_BASE_URL=$NOTION_EMULATOR_URL
-  spawn notion-emulator deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" \
-    --seed demo --state "$STACK_DIR/notion-emulator-state.json"
+  spawn notion-emulator "$NOTION_EMULATOR_PORT" \
+    deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" --seed demo \
+    --state "$STACK_DIR/notion-emulator-state.json"
   wait_for "the Notion emulator" http_up "$NOTION_EMULATOR_URL/_emulator/workspace"
 fi
 export NOTION_API_BASE_URL
 write_functions_env "$NOTION_API_BASE_URL"
 
-spawn gateway env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
+spawn gateway "$API_PORT" env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
   AUTH_DB_URL="postgresql://supabase_auth_admin:postgres@127.0.0.1:$PG_PORT/postgres" \
   deno run -A "$ROOT/stack/gateway.ts"
 wait_for "the functions gateway" http_up "$API_URL/health"
@@ -32,7 +33,7 @@ ANON_KEY=$(key_of anonKey)
 SERVICE_KEY=$(key_of serviceRoleKey)
 DEMO_EMAIL=${DEMO_EMAIL:-demo@example.com}
 DEMO_PASSWORD=${DEMO_PASSWORD:-demo-password}
-spawn web env WEB_PORT="$WEB_PORT" API_URL="$API_URL" SUPABASE_ANON_KEY="$ANON_KEY" \
+spawn web "$WEB_PORT" env WEB_PORT="$WEB_PORT" API_URL="$API_URL" SUPABASE_ANON_KEY="$ANON_KEY" \
   DEMO_EMAIL="$DEMO_EMAIL" DEMO_PASSWORD="$DEMO_PASSWORD" deno run -A "$ROOT/stack/web_server.ts"
 wait_for "the web client" http_up "$WEB_URL/"
 

@@ -34,14 +34,15 @@ setup() {
     "select cron.alter_job(jobid, active := false) from cron.job where jobname = 'notion-sync-tick'" >/dev/null
   start_pooler
   write_functions_env "$NOTION_EMULATOR_URL"
-  spawn notion-emulator deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" --seed demo
-  spawn gateway env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
+  spawn notion-emulator "$NOTION_EMULATOR_PORT" \
+    deno run -A "$ROOT/notion-emulator/main.ts" --port "$NOTION_EMULATOR_PORT" --seed demo
+  spawn gateway "$API_PORT" env API_PORT="$API_PORT" STACK_DIR="$STACK_DIR" POOLER_DB_URL="$POOLER_DB_URL" \
     AUTH_DB_URL="postgresql://supabase_auth_admin:postgres@127.0.0.1:$PG_PORT/postgres" \
     deno run -A "$ROOT/stack/gateway.ts"
   wait_for "the Notion emulator" http_up "$NOTION_EMULATOR_URL/_emulator/workspace"
   wait_for "the functions gateway" http_up "$API_URL/health"
   start_scheduler_link
-  spawn web env WEB_PORT="$WEB_PORT" API_URL="$API_URL" SUPABASE_ANON_KEY="$(key_of anonKey)" \
+  spawn web "$WEB_PORT" env WEB_PORT="$WEB_PORT" API_URL="$API_URL" SUPABASE_ANON_KEY="$(key_of anonKey)" \
     deno run -A "$ROOT/stack/web_server.ts"
   wait_for "the web client" http_up "$WEB_URL/"
   set +e
