@@ -301,8 +301,11 @@ async function read(
         }) as c`;
         return c as Checkpoint;
       });
+      // at least one batch per invocation, so a run always advances; a scan that ends past the
+      // budget leaves the reconcile (as long again for a large import) to the continuation, which
+      // starts with a whole budget, rather than run it past the hosted wall clock
+      if (outOfTime()) return false;
       if (done) break;
-      if (outOfTime()) return false; // at least one batch per invocation, so a run always advances
       batches += 1;
       cursor = next.cursor ?? undefined;
       windowStart = next.window_start ?? null;

@@ -237,7 +237,11 @@ Deno.test("a run out of time answers running and the next call resumes without r
          where m.name = 'tasks'`,
     );
     assert.equal(staged, 230, "every page was read despite a result cap of 100");
-    assert.equal(queries.count, calls, "one query per invocation: no finished batch is read again");
+    assert.equal(
+      queries.count,
+      calls - 1,
+      "one query per invocation but the last, which only reconciles: no finished batch is read again",
+    );
     const [{ rows }] = await asUser(
       user.claims,
       (tx) => tx`select count(*)::int as rows from notion_sync_demo.tasks`,
