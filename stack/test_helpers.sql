@@ -373,3 +373,11 @@ exception when others then
 end
 $$;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+-- A page as Notion answers it, under a data source (the demo mapping's unless another is named).
+create or replace function tests.under_data_source(p_page jsonb, p_data_source_id text default 'ds-tasks')
+returns jsonb language sql immutable set search_path = '' as $$
+  select p_page || jsonb_build_object('parent',
+    jsonb_build_object('type', 'data_source_id', 'data_source_id', p_data_source_id))
+$$;
+grant execute on function tests.under_data_source(jsonb, text) to anon, authenticated, service_role;

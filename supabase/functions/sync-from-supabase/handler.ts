@@ -59,7 +59,7 @@ interface StartedRun {
 
 interface OutboxItem {
   outbox_id: string;
-  op: "create" | "update" | "trash" | "restore";
+  op: "create" | "update" | "trash" | "restore" | "move";
   page_id: string | null;
   record_key: string | null;
   properties: Record<string, unknown>;
@@ -71,6 +71,7 @@ interface Counts {
   created: number;
   trashed: number;
   restored: number;
+  moved: number;
   conflicts: number;
   failed: number;
 }
@@ -146,6 +147,7 @@ async function preview(claims: UserClaims, mapping: string, recordIds?: string[]
       created: by.create ?? 0,
       trashed: by.trash ?? 0,
       restored: by.restore ?? 0,
+      moved: by.move ?? 0,
       conflicts: 0,
       failed: 0,
       pending: await pendingCount(tx, mapping, recordIds),
@@ -179,6 +181,7 @@ async function drain(
     created: 0,
     trashed: 0,
     restored: 0,
+    moved: 0,
     conflicts: 0,
     failed: 0,
   };
@@ -338,6 +341,9 @@ async function pushOne(
       case "restore":
         await pushRestore(ctx, item, counts);
         break;
+      case "move":
+        await pushMove(ctx, item, counts);
+        break;
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -478,6 +484,42 @@ async function pushTrash(
       (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
     );
     counts.trashed++;
+    return;
+  }
+}
+
+/**
+ * Move: the page goes back under the parent it had before a restore moved it into the data source
+ * (an undo's item). The page is read first, so a move whose answer was lost is not sent again.
+ */
+async function pushMove(
+  ctx: Ctx,
+  item: OutboxItem,
+  counts: Counts,
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    let page = await retrievePage(ctx, item.page_id!);
+    const plan = await one(
+      ctx,
+      (tx) =>
+        tx`select notion_sync_api.plan_move(${item.outbox_id}, ${tx.json(page as never)}) as v`,
+    ) as { action: "move" | "done"; parent?: Record<string, unknown> };
+    if (plan.action === "move") {
+      try {
+        const result = await ctx.notion.write((c) =>
+          c.pages.move({ page_id: item.page_id!, parent: plan.parent as never })
+        ) as unknown as Page;
+        page = "parent" in result ? result : await retrievePage(ctx, item.page_id!);
+      } catch (e) {
+        await pauseAfter(ctx, e, attempt);
+        continue;
+      }
+    }
+    await sql(
+      ctx,
+      (tx) => tx`select notion_sync_api.confirm_move(${item.outbox_id}, ${tx.json(page as never)})`,
+    );
+    counts.moved++;
     return;
   }
 }
