@@ -154,11 +154,29 @@ const isRichText = (value) =>
   Array.isArray(value) && value.length > 0 &&
   value.every((x) => typeof x === "object" && x && "plain_text" in x);
 
-/** A conflict value in words: rich text as its plain text, [] as "empty list", null as "—". */
+/** A Notion date ({start, end, time_zone}, canonical form) as a person reads it. */
+const isDate = (value) =>
+  value !== null && typeof value === "object" && !Array.isArray(value) && "start" in value &&
+  Object.keys(value).every((k) => ["start", "end", "time_zone"].includes(k));
+
+/**
+ * A conflict value in words: rich text as its plain text, a date as its start → end and time zone,
+ * a list of names or ids (multi-select, relation, people) one after the other, [] as "empty list",
+ * "" as "empty text", null as "—".
+ */
 function text(value) {
   if (value === null || value === undefined) return "—";
+  if (value === "") return "empty text";
   if (Array.isArray(value) && value.length === 0) return "empty list";
   if (isRichText(value)) return value.map((x) => x.plain_text).join("");
+  if (Array.isArray(value) && value.every((x) => x !== null && typeof x !== "object")) {
+    return value.map(String).join(", ");
+  }
+  if (isDate(value)) {
+    return `${value.start ?? "—"}${value.end ? ` → ${value.end}` : ""}${
+      value.time_zone ? ` (${value.time_zone})` : ""
+    }`;
+  }
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -399,30 +417,35 @@ function bulkDetails(c) {
         ? `First ${DIFF_ROWS} of ${fields.length}${fields.length >= 1000 ? "+" : ""} field changes:`
         : "Field changes:",
     }));
+    // (in a box of its own that scrolls sideways: six columns do not fit a phone's width)
     box.append(el(
-      "table",
-      { className: "diff" },
+      "div",
+      { className: "scroll" },
       el(
-        "tr",
-        {},
-        ...["record", "field", "change", "base", "Notion", "Supabase"].map((h) =>
-          el("th", { textContent: h, scope: "col" })
-        ),
-      ),
-      ...fields.slice(0, DIFF_ROWS).map((f) =>
+        "table",
+        { className: "diff" },
         el(
           "tr",
           {},
-          ...[
-            f.record_key ?? "—",
-            f.field,
-            f.action.replaceAll("_", " "),
-            text(f.base),
-            text(f.notion),
-            text(f.supabase),
-          ]
-            .map((v) => el("td", { textContent: v })),
-        )
+          ...["record", "field", "change", "base", "Notion", "Supabase"].map((h) =>
+            el("th", { textContent: h, scope: "col" })
+          ),
+        ),
+        ...fields.slice(0, DIFF_ROWS).map((f) =>
+          el(
+            "tr",
+            {},
+            ...[
+              f.record_key ?? "—",
+              f.field,
+              f.action.replaceAll("_", " "),
+              text(f.base),
+              text(f.notion),
+              text(f.supabase),
+            ]
+              .map((v) => el("td", { textContent: v })),
+          )
+        ),
       ),
     ));
   }
@@ -512,12 +535,15 @@ function conflictCard(c) {
 
   const confirmBox = el("div", { className: "confirm", hidden: true, role: "alertdialog" });
   confirmBox.setAttribute("aria-labelledby", `${id}-confirm`);
+  // why an answer failed, said on the card it failed on (the page's error line may be out of sight)
+  const problem = el("p", { className: "error problem", id: `${id}-problem`, role: "alert" });
 
   async function resolve(answer, button) {
     if (card.getAttribute("aria-busy") === "true") return;
     card.setAttribute("aria-busy", "true");
     for (const b of card.querySelectorAll("button")) b.disabled = true;
     $("sync-error").textContent = "";
+    problem.textContent = "";
     try {
       const result = await call("review", {
         action: "resolve",
@@ -538,7 +564,7 @@ function conflictCard(c) {
       }
       decided(c, answer, result, card);
     } catch (e) {
-      $("sync-error").textContent = e.message;
+      problem.textContent = e.message;
       card.removeAttribute("aria-busy");
       for (const b of card.querySelectorAll("button")) b.disabled = false;
       button?.focus();
@@ -587,7 +613,7 @@ function conflictCard(c) {
     card.append(el("p", { className: "why", textContent: c.details.error }));
   }
   if (c.fields.length) {
-    card.append(fieldsTable(c));
+    card.append(el("div", { className: "scroll" }, fieldsTable(c)));
   } else if (c.kind === "match_review" || c.kind === "ambiguous") {
     const reason = {
       several_records: "Several records could be this page.",
@@ -616,7 +642,8 @@ function conflictCard(c) {
       card.append(el("p", {
         className: "last-values",
         textContent: `Last values: ${
-          Object.entries(c.details.last_values).map(([k, v]) => `${k}: ${text(v)}`).join(", ")
+          Object.entries(c.details.last_values).filter(([k]) => k !== "owner_id")
+            .map(([k, v]) => `${k}: ${text(v)}`).join(", ")
         }`,
       }));
     }
@@ -637,7 +664,7 @@ function conflictCard(c) {
       );
     }
   }
-  card.append(actions, confirmBox);
+  card.append(actions, confirmBox, problem);
   return card;
 }
 
@@ -670,9 +697,17 @@ function decided(c, answer, result, card) {
           }; the question is open again.`,
         );
         await refresh();
+        // the focused Undo is gone: focus the question asked again, or this decision
+        const asked = $(`conflict-${c.conflict_id}`)?.querySelector("h3");
+        if (asked) asked.focus();
+        else {
+          entry.tabIndex = -1;
+          entry.focus();
+        }
       } catch (e) {
         $("sync-error").textContent = e.message;
         undo.disabled = false;
+        undo.focus();
       } finally {
         entry.removeAttribute("aria-busy");
       }
@@ -692,6 +727,189 @@ function decided(c, answer, result, card) {
   });
 }
 
+/** How many runs the runs list shows (the newest first). */
+const RUN_LIMIT = 20;
+
+/** What a revert left about a pair, and the answer that brings its side back (bring_back, SQL's). */
+const BRING_BACK = {
+  record_deleted: {
+    said: "The record this run made of the page was deleted when the run was reverted.",
+    label: "Import the page again",
+  },
+  page_missing: {
+    said: "The page this run created for the record was trashed when the run was reverted.",
+    label: "Take the page out of the trash",
+  },
+};
+
+/** A run in words: what, how, when, and what it did. */
+function runName(r) {
+  const kind = `${r.kind[0].toUpperCase()}${r.kind.slice(1)}`;
+  const when = new Date(r.started_at).toLocaleString();
+  return `${kind}${r.mode ? ` (${r.mode})` : ""} · ${r.status}${
+    r.dry_run ? ", dry run" : ""
+  } · ${when}`;
+}
+
+function runFacts(r) {
+  const facts = [
+    plural(r.retrieved ?? 0, "page") + " read",
+    plural(r.inserted ?? 0, "record") + " inserted",
+    plural(r.updated ?? 0, "record") + " updated",
+    plural(r.conflicts ?? 0, "conflict"),
+  ];
+  const errors = Array.isArray(r.errors) ? r.errors.length : 0;
+  if (errors) facts.push(plural(errors, "error"));
+  return facts.join(", ");
+}
+
+/** One run: what it did, Revert where SQL says it may be (revertible), and what a revert left. */
+function runItem(r, questions) {
+  const id = `run-${r.run_id}`;
+  const item = el("li", { className: "run", id });
+  item.dataset.runId = r.run_id;
+  item.append(el("h3", { id: `${id}-title`, textContent: runName(r), tabIndex: -1 }));
+  item.append(el("p", { className: "muted", id: `${id}-facts`, textContent: runFacts(r) }));
+  // why a revert or a bring-back failed, said on the run (the page's error line may be out of sight)
+  const problem = el("p", { className: "error problem", id: `${id}-problem`, role: "alert" });
+  const said = el("p", { className: "reverted", id: `${id}-reverted` });
+  if (r.reverted > 0) {
+    said.textContent = `Reverted: ${plural(r.reverted, "change")} undone.`;
+  }
+  item.append(said);
+
+  if (r.revertible) {
+    const box = el("div", { className: "confirm", hidden: true, role: "alertdialog" });
+    box.setAttribute("aria-labelledby", `${id}-confirm`);
+    const button = el("button", {
+      type: "button",
+      className: "danger",
+      textContent: "Revert this run",
+    });
+    button.setAttribute("aria-describedby", `${id}-title ${id}-facts`);
+    const revert = async (yes) => {
+      if (yes.disabled) return;
+      yes.disabled = true;
+      item.setAttribute("aria-busy", "true");
+      $("sync-error").textContent = "";
+      problem.textContent = "";
+      try {
+        const result = await call("review", { action: "revert", runId: r.run_id });
+        box.hidden = true;
+        box.replaceChildren();
+        button.remove();
+        said.textContent = `Reverted: ${plural(result.undone ?? 0, "change")} undone${
+          result.kept_as_conflicts
+            ? `, ${plural(result.kept_as_conflicts, "change")} edited since kept and asked about`
+            : ""
+        }.`;
+        said.tabIndex = -1;
+        said.focus();
+        await refresh();
+        // the run was rendered again: say it there too, and keep the focus on it
+        $(`${id}-reverted`)?.replaceChildren(said.textContent);
+        if (document.activeElement === document.body) $(`${id}-title`)?.focus();
+      } catch (e) {
+        problem.textContent = e.message;
+        yes.disabled = false;
+        button.focus();
+      } finally {
+        item.removeAttribute("aria-busy");
+      }
+    };
+    button.addEventListener("click", () => {
+      box.replaceChildren(
+        el("p", {
+          id: `${id}-confirm`,
+          textContent: `Revert this run? ${plural(r.to_revert, "change")} it made ` +
+            "are undone where the side still holds what the run wrote; a value edited since is " +
+            "kept and asked about. Records it imported are deleted and pages it created are " +
+            "trashed: each is listed under the run, to bring back.",
+        }),
+        el("div", { className: "actions" }),
+      );
+      const yes = el("button", {
+        type: "button",
+        className: "danger",
+        textContent: "Yes, revert this run",
+      });
+      const no = el("button", { type: "button", className: "secondary", textContent: "Cancel" });
+      yes.addEventListener("click", () => revert(yes));
+      no.addEventListener("click", () => {
+        box.hidden = true;
+        box.replaceChildren();
+        button.focus();
+      });
+      box.lastChild.append(yes, no);
+      box.hidden = false;
+      no.focus();
+    });
+    item.append(el("div", { className: "actions" }, button), box);
+  }
+
+  if (questions.length) {
+    item.append(el("p", {
+      className: "muted",
+      textContent: `Left apart by the revert (${questions.length}):`,
+    }));
+    const list = el("ul", { className: "reverted-questions" });
+    for (const q of questions) {
+      const what = BRING_BACK[q.kind] ?? { said: q.details?.error ?? q.kind, label: "Bring back" };
+      const qid = `reverted-${q.conflict_id}`;
+      const entry = el("li", { id: qid });
+      entry.dataset.conflictId = q.conflict_id;
+      const name = el("span", { id: `${qid}-name`, textContent: conflictName(q) });
+      const answer = { label: what.label, resolution: q.bring_back };
+      const button = el("button", { type: "button", textContent: what.label });
+      button.setAttribute("aria-describedby", `${qid}-name ${qid}-said`);
+      button.addEventListener("click", async () => {
+        if (button.disabled) return;
+        button.disabled = true;
+        $("sync-error").textContent = "";
+        problem.textContent = "";
+        try {
+          const result = await call("review", {
+            action: "resolve",
+            conflictId: q.conflict_id,
+            resolution: q.bring_back,
+          });
+          if (result.status === "stale" || result.status === "pending") {
+            $("sync-error").textContent = result.message ??
+              `nothing was changed (${result.status})`;
+            button.disabled = false;
+            await refresh();
+            return;
+          }
+          decided(q, answer, result, entry);
+        } catch (e) {
+          problem.textContent = e.message;
+          button.disabled = false;
+          button.focus();
+        }
+      });
+      entry.append(
+        name,
+        el("span", { className: "muted", id: `${qid}-said`, textContent: ` ${what.said} ` }),
+        button,
+      );
+      list.append(entry);
+    }
+    item.append(list);
+  }
+  item.append(problem);
+  return item;
+}
+
+function renderRuns(runs, questions) {
+  $("runs").replaceChildren(
+    ...runs.map((r) => runItem(r, questions.filter((q) => q.run_id === r.run_id))),
+  );
+  $("run-count").textContent = runs.length >= RUN_LIMIT
+    ? `(last ${runs.length})`
+    : `(${runs.length})`;
+  $("no-runs").hidden = runs.length > 0;
+}
+
 /** Forgets everything shown: rows, questions, summary (sign-out, another mapping). */
 function clearScreen() {
   loadSeq += 1;
@@ -705,6 +923,9 @@ function clearScreen() {
   $("row-count").textContent = "";
   $("decisions").replaceChildren();
   $("decisions-section").hidden = true;
+  $("runs").replaceChildren();
+  $("run-count").textContent = "";
+  $("no-runs").hidden = true;
   $("sync-error").textContent = "";
   emptySummary();
 }
@@ -717,13 +938,17 @@ async function refresh() {
   const databaseType = $("retrieve-form").databaseType.value;
   $("conflicts").setAttribute("aria-busy", "true");
   try {
-    const [{ rows }, { conflicts, total }, { recovery }] = await Promise.all([
-      call("review", { action: "rows", databaseType }),
-      call("review", { action: "conflicts", databaseType }),
-      call("review", { action: "recovery", databaseType }),
-    ]);
+    const [{ rows }, { conflicts, total }, { recovery }, { runs }, { questions }] = await Promise
+      .all([
+        call("review", { action: "rows", databaseType }),
+        call("review", { action: "conflicts", databaseType }),
+        call("review", { action: "recovery", databaseType }),
+        call("review", { action: "runs", databaseType, limit: RUN_LIMIT }),
+        call("review", { action: "reverted", databaseType }),
+      ]);
     if (mine !== loadSeq) return;
     renderRows(rows);
+    renderRuns(runs, questions);
     const focused = document.activeElement?.closest?.(".conflict")?.id;
     $("conflicts").replaceChildren(...conflicts.map(conflictCard));
     if (focused && $(focused)) $(focused).querySelector("h3").focus();

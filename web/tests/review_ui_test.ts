@@ -108,6 +108,8 @@ Deno.test("a decision can be undone from the screen, and its question is asked a
     await page.locator(".conflict").waitFor();
     assert.match(await decision.textContent() ?? "", /the question is open again/);
     assert.equal(await conflictStatus(user, conflictId), "open");
+    // the Undo button is gone: the keyboard goes on from the question asked again
+    await page.locator(`#conflict-${conflictId} h3:focus`).waitFor();
   } finally {
     await browser.close();
     await closeDb();
@@ -312,6 +314,34 @@ Deno.test("signing out clears the rows, the questions and the run summary from t
       await page.locator("#summary dd").allTextContents().then((t) => t.join()),
       "No run yet in this session.",
     );
+  } finally {
+    await browser.close();
+  }
+});
+
+Deno.test("an answer the server refuses says why on its card, and the card can be answered again", async () => {
+  const { webUrl } = stackEnv();
+  const { user } = await statusConflict("refused-answer");
+  await closeDb();
+  const browser = await launchChromium();
+  try {
+    const { page, card } = await theConflictCard(browser, webUrl, user.email);
+    const message = 'refused_by_table: the table refused the value of "status"';
+    // the server refuses the answer (as for a value the table's constraints refuse, 409)
+    await page.route("**/functions/v1/review", async (route) => {
+      if (!route.request().postData()?.includes('"resolve"')) return await route.continue();
+      await route.fulfill({
+        status: 409,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "refused_by_table", message } }),
+      });
+    });
+    await card.getByRole("button", { name: "Keep Supabase" }).click();
+    const problem = card.getByRole("alert");
+    await problem.filter({ hasText: message }).waitFor();
+    assert.ok(await problem.isVisible(), "the reason is shown where the person answered");
+    assert.equal(await card.getByRole("button", { name: "Keep Supabase" }).isEnabled(), true);
+    await page.locator(".conflict h3:focus, .conflict button:focus").first().waitFor();
   } finally {
     await browser.close();
   }

@@ -1,6 +1,6 @@
 /**
- * review: what the web client reads and decides — rows, runs, open conflicts side by side, recovery
- * status, health, staged pages, the outbox — and the decisions a person takes (resolve, undo,
+ * review: what the web client reads and decides — rows, runs, open conflicts side by side, the
+ * questions a revert left, recovery status, health, staged pages, the outbox — and the decisions a person takes (resolve, undo,
  * revert a run, pause / resume a mapping, cancel a run), all through asUser, RLS-protected views
  * and the exposed RPCs. Another user's mapping, conflict or run is not found (404).
  */
@@ -36,6 +36,12 @@ const Body = z.discriminatedUnion("action", [
   }),
   z.strictObject({
     action: z.literal("conflicts"),
+    databaseType: mappingName.optional(),
+    runId: uuid.optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  z.strictObject({
+    action: z.literal("reverted"),
     databaseType: mappingName.optional(),
     runId: uuid.optional(),
     limit: z.number().int().min(1).max(1000).default(200),
@@ -114,6 +120,21 @@ async function act(tx: Tx, body: Body): Promise<unknown> {
     }
     case "conflicts":
       return await conflicts(tx, body);
+    case "reverted": {
+      // the questions a revert left, each with the answer that brings its side back (bring_back)
+      if (!body.databaseType && !body.runId) {
+        throw badRequest("reverted needs databaseType (a mapping) or runId (a run)");
+      }
+      if (body.databaseType) await requireMapping(tx, body.databaseType);
+      if (body.runId) await requireRun(tx, body.runId);
+      const questions = await tx`
+        select * from notion_sync_api.reverted_questions
+        where (${body.databaseType ?? null}::text is null or mapping = ${body.databaseType ?? null})
+          and (${body.runId ?? null}::uuid is null or run_id = ${body.runId ?? null})
+        order by reverted_at desc, conflict_id
+        limit ${body.limit}`;
+      return { questions };
+    }
     case "recovery": {
       if (body.databaseType) await requireMapping(tx, body.databaseType);
       const recovery = await tx`

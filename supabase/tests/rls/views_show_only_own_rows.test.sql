@@ -1,12 +1,17 @@
 -- Every exposed view shows a user their own sync objects only; anon reads none of them.
 begin;
-select plan(19);
+select plan(22);
 
 select tests.create_user('views-alice@example.com') as alice \gset
 select tests.create_user('views-bob@example.com') as bob \gset
 select tests.seed_sync_objects(:'alice');
 select tests.seed_sync_objects(:'bob');
 update notion_sync.outbox set status = 'pending';
+-- a question a revert left (a page without its record) for each, for reverted_questions
+insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, status, resolved_at, resolution)
+select r.owner_id, r.mapping_id, r.run_id, 'record_deleted', 'reverted-page-' || r.owner_id, 'reverted-rec-' || r.owner_id,
+       'dismissed', now(), '{"action": "skip", "by": "revert"}'
+from notion_sync.runs r where r.owner_id in (:'alice', :'bob');
 
 create function pg_temp.views_for(p_user uuid, p_other uuid)
 returns setof text language plpgsql as $$
@@ -38,7 +43,9 @@ union all select 'staged_pages' from notion_sync.staged_pages where owner_id in 
 union all select 'recovery' from notion_sync.mappings where owner_id in (:'alice', :'bob')
 union all select 'outbox' from notion_sync.outbox where owner_id in (:'alice', :'bob')
 union all select 'health' from notion_sync.mappings where owner_id in (:'alice', :'bob')
-union all select 'jobs' from notion_sync.jobs where owner_id in (:'alice', :'bob');
+union all select 'jobs' from notion_sync.jobs where owner_id in (:'alice', :'bob')
+union all select 'reverted_questions' from notion_sync.conflicts
+  where owner_id in (:'alice', :'bob') and resolution ->> 'by' = 'revert';
 grant select on counts to authenticated;
 
 select * from pg_temp.views_for(:'alice', :'bob');
@@ -49,6 +56,8 @@ select throws_ok($$ select 1 from notion_sync_api.recovery $$, '42501', null, 'A
 select throws_ok($$ select 1 from notion_sync_api.health $$, '42501', null, 'Anon cannot read the health view.');
 select throws_ok($$ select 1 from notion_sync_api.outbox $$, '42501', null, 'Anon cannot read the outbox view.');
 select throws_ok($$ select 1 from notion_sync_api.jobs $$, '42501', null, 'Anon cannot read the jobs view.');
+select throws_ok($$ select 1 from notion_sync_api.reverted_questions $$, '42501', null,
+  'Anon cannot read the questions a revert left.');
 
 select * from finish();
 rollback;
