@@ -668,61 +668,149 @@ function conflictCard(c) {
   return card;
 }
 
-/** A decision taken: the card goes, the answer is said, and Undo is offered where it exists. */
+/** How many of the mapping's recent decisions the list shows (the newest first). */
+const DECISION_LIMIT = 20;
+
+/**
+ * What this page session knows of decisions beyond what the server lists: the label of the answer a
+ * person clicked and what its answer said (by conflict id), and the decisions undone here (no
+ * longer decisions on the server: their questions are open again), said until the page is left.
+ */
+const sessionSaid = new Map();
+let undoneHere = [];
+
+/** A decision's answer in words, from its question's kind (the label clicked, where it was here). */
+function decisionLabel(d) {
+  const said = sessionSaid.get(d.conflict_id);
+  if (said && said.answer === d.answer) return said.label;
+  const forget = "Leave as it is — forget the pair";
+  const labels = {
+    record_deleted: {
+      prefer_notion: "Restore the record",
+      prefer_supabase: "Trash the page",
+      skip: forget,
+    },
+    page_missing: {
+      prefer_notion: "Delete the record",
+      prefer_supabase: "Restore the page",
+      skip: forget,
+    },
+    match_review: { skip: "Not the same item" },
+    ambiguous: { skip: "Not the same item" },
+    bulk_change: {
+      prefer_notion: "Keep Notion",
+      prefer_supabase: "Keep Supabase",
+      merge: "Accept the deletions",
+      skip: "Not now",
+    },
+  }[d.kind] ?? {};
+  if (d.answer === "merge" && d.choices?.record_key) {
+    return `Link to record ${d.choices.record_key}`;
+  }
+  return labels[d.answer] ?? {
+    prefer_notion: "Keep Notion",
+    prefer_supabase: "Keep Supabase",
+    merge: "Merge",
+    skip: "Skip",
+  }[d.answer] ?? d.answer;
+}
+
+/** A decision as the list says it: the question, the answer, what it did, and when. */
+function decisionText(d) {
+  const said = sessionSaid.get(d.conflict_id);
+  const did = said && said.answer === d.answer
+    ? said.did
+    : `${answerText({ status: d.status, ...(d.result ?? {}) })}. `;
+  const when = new Date(d.decided_at).toLocaleString();
+  return `${conflictName(d)}: ${decisionLabel(d)} — ${did}Decided ${when}. `;
+}
+
+/**
+ * One of the mapping's decisions (notion_sync_api.decisions), with Undo where SQL says
+ * undo_resolution can undo it (undoable: not a skip, which is final, nor an approved bulk change,
+ * which its run applied and revert_run undoes).
+ */
+function decisionItem(d) {
+  const entry = el("li", { id: `decision-${d.conflict_id}`, textContent: decisionText(d) });
+  entry.dataset.conflictId = d.conflict_id;
+  if (!d.undoable) return entry;
+  const label = decisionLabel(d);
+  const undo = el("button", { type: "button", textContent: "Undo", className: "secondary" });
+  undo.setAttribute("aria-label", `Undo: ${label} (${conflictName(d)})`);
+  undo.addEventListener("click", async () => {
+    if (undo.disabled) return;
+    undo.disabled = true;
+    entry.setAttribute("aria-busy", "true");
+    $("sync-error").textContent = "";
+    try {
+      const r = await call("review", { action: "undo", conflictId: d.conflict_id });
+      undo.remove();
+      const note = `${decisionText(d)}Undone: ${plural(r.undone ?? 0, "change")} put back${
+        r.kept_as_conflicts ? `, ${r.kept_as_conflicts} kept as conflicts` : ""
+      }; the question is open again.`;
+      entry.textContent = note;
+      // (its question is open again, so the server lists it no more: this page says it still)
+      undoneHere.unshift({ id: `undone-${crypto.randomUUID()}`, at: Date.now(), note });
+      sessionSaid.delete(d.conflict_id);
+      await refresh();
+      // the focused Undo is gone: focus the question asked again, or what was said of the undo
+      const asked = $(`conflict-${d.conflict_id}`)?.querySelector("h3");
+      if (asked) asked.focus();
+      else {
+        const said = $(undoneHere[0].id);
+        if (said) {
+          said.tabIndex = -1;
+          said.focus();
+        }
+      }
+    } catch (e) {
+      $("sync-error").textContent = e.message;
+      undo.disabled = false;
+      undo.focus();
+    } finally {
+      entry.removeAttribute("aria-busy");
+    }
+  });
+  entry.append(undo);
+  return entry;
+}
+
+/** The mapping's recent decisions, newest first, with the undos taken in this session among them. */
+function renderDecisions(decisions) {
+  const items = [
+    ...decisions.map((d) => ({ at: Date.parse(d.decided_at), node: decisionItem(d) })),
+    ...undoneHere.map((u) => ({ at: u.at, node: el("li", { id: u.id, textContent: u.note }) })),
+  ].sort((a, b) => b.at - a.at);
+  $("decisions").replaceChildren(...items.map((i) => i.node));
+  $("decision-count").textContent = decisions.length >= DECISION_LIMIT
+    ? `(last ${decisions.length})`
+    : `(${decisions.length})`;
+  $("decisions-section").hidden = items.length === 0;
+}
+
+/** A decision taken: the card goes, and the decisions list (from the server) says it, with Undo. */
 function decided(c, answer, result, card) {
   const next = card.nextElementSibling ?? card.previousElementSibling;
-  const entry = el("li", {
-    textContent: `${conflictName(c)}: ${answer.label} — ${answerText(result)}. ${
-      result.message ? `${result.message}. ` : ""
-    }`,
+  sessionSaid.set(c.conflict_id, {
+    answer: answer.resolution,
+    label: answer.label,
+    did: `${answerText(result)}. ${result.message ? `${result.message}. ` : ""}`,
   });
-  // only a resolved decision can be undone (undo_resolution); a skipped question is final, and an
-  // approved bulk change is applied by its run (revert_run undoes it), not by the conflict
-  if (
-    result.status === "resolved" && !(c.kind === "bulk_change" && answer.resolution === "merge")
-  ) {
-    const undo = el("button", { type: "button", textContent: "Undo", className: "secondary" });
-    undo.setAttribute("aria-label", `Undo: ${answer.label} (${conflictName(c)})`);
-    undo.addEventListener("click", async () => {
-      if (undo.disabled) return;
-      undo.disabled = true;
-      entry.setAttribute("aria-busy", "true");
-      $("sync-error").textContent = "";
-      try {
-        const r = await call("review", { action: "undo", conflictId: c.conflict_id });
-        undo.remove();
-        entry.append(
-          `Undone: ${plural(r.undone ?? 0, "change")} put back${
-            r.kept_as_conflicts ? `, ${r.kept_as_conflicts} kept as conflicts` : ""
-          }; the question is open again.`,
-        );
-        await refresh();
-        // the focused Undo is gone: focus the question asked again, or this decision
-        const asked = $(`conflict-${c.conflict_id}`)?.querySelector("h3");
-        if (asked) asked.focus();
-        else {
-          entry.tabIndex = -1;
-          entry.focus();
-        }
-      } catch (e) {
-        $("sync-error").textContent = e.message;
-        undo.disabled = false;
-        undo.focus();
-      } finally {
-        entry.removeAttribute("aria-busy");
-      }
-    });
-    entry.append(undo);
-  }
-  $("decisions").prepend(entry);
-  $("decisions-section").hidden = false;
   card.remove();
-  // focus the next question, or the decision just taken when none is left
-  (next?.querySelector("h3") ?? entry.querySelector("button") ?? $("conflicts-title")).focus();
+  // focus the next question; when none is left, the decision just taken once it is listed
+  (next?.querySelector("h3") ?? $("conflicts-title")).focus();
   refresh().then(() => {
-    // the next card was rendered again: focus its new heading
+    const taken = $(`decision-${c.conflict_id}`);
     if (next && document.activeElement === document.body) {
+      // the next card was rendered again: focus its new heading
       ($(next.id)?.querySelector("h3") ?? $("conflicts-title")).focus();
+    } else if (!next && taken && document.activeElement === $("conflicts-title")) {
+      const undo = taken.querySelector("button");
+      if (undo) undo.focus();
+      else {
+        taken.tabIndex = -1;
+        taken.focus();
+      }
     }
   });
 }
@@ -763,6 +851,138 @@ function runFacts(r) {
   return facts.join(", ");
 }
 
+/** What an answer for all does to the open questions of each kind (open_kinds, counted in SQL). */
+const FOR_ALL = {
+  prefer_notion: {
+    label: "Keep Notion",
+    kinds: {
+      record_deleted: (n) =>
+        `${plural(n, "deleted record")} restored from ${n === 1 ? "its page" : "their pages"}`,
+      page_missing: (n) => `${plural(n, "record")} whose page is gone deleted from Supabase`,
+    },
+    values: (n) => `${plural(n, "record")} given Notion's values`,
+    danger: (kinds) => (kinds.page_missing ?? 0) > 0,
+  },
+  prefer_supabase: {
+    label: "Keep Supabase",
+    kinds: {
+      record_deleted: (n) =>
+        `${plural(n, "page")} whose record was deleted moved to Notion's trash`,
+      page_missing: (n) => `${plural(n, "missing page")} restored in Notion`,
+    },
+    values: (n) => `${plural(n, "page")} given Supabase's values`,
+    danger: (kinds) => (kinds.record_deleted ?? 0) > 0,
+  },
+};
+
+/** What a run's answer for all said (by run id), kept across the list's renders. */
+const runNotes = new Map();
+
+/**
+ * "Keep Notion / Keep Supabase for all" of a run's open questions (resolve {runId}), offered only
+ * with the answers SQL says fit all of them (answer_all), each after a confirmation that says how
+ * many questions and what the answer does to each kind.
+ */
+function answerAll(r, item, problem) {
+  const id = `run-${r.run_id}`;
+  const box = el("div", { className: "answer-all" });
+  const count = el("p", {
+    className: "muted",
+    id: `${id}-open`,
+    textContent: `${plural(r.open_questions, "open question")} from this run${
+      (r.answer_all ?? []).length ? "" : ": answer them one by one above"
+    }.`,
+  });
+  box.append(count);
+  const confirm = el("div", { className: "confirm", hidden: true, role: "alertdialog" });
+  confirm.setAttribute("aria-labelledby", `${id}-all-confirm`);
+  const actions = el("div", { className: "actions" });
+  for (const resolution of r.answer_all ?? []) {
+    const what = FOR_ALL[resolution];
+    if (!what) continue;
+    const kinds = r.open_kinds ?? {};
+    const danger = what.danger(kinds);
+    const label = `${what.label} for all ${plural(r.open_questions, "question")}`;
+    const button = el("button", {
+      type: "button",
+      textContent: label,
+      className: danger ? "danger" : "secondary",
+    });
+    button.setAttribute("aria-describedby", `${id}-title ${id}-open`);
+    button.addEventListener("click", () => {
+      const values = Object.entries(kinds).filter(([k]) => !what.kinds[k])
+        .reduce((sum, [, n]) => sum + n, 0);
+      const parts = [
+        ...Object.entries(kinds).filter(([k]) => what.kinds[k]).map(([k, n]) => what.kinds[k](n)),
+        ...(values ? [what.values(values)] : []),
+      ];
+      const yes = el("button", {
+        type: "button",
+        className: danger ? "danger" : "",
+        textContent: `Yes, ${what.label[0].toLowerCase()}${
+          what.label.slice(1)
+        } for all ${r.open_questions}`,
+      });
+      const no = el("button", { type: "button", className: "secondary", textContent: "Cancel" });
+      confirm.replaceChildren(
+        el("p", {
+          id: `${id}-all-confirm`,
+          textContent: `Answer ${plural(r.open_questions, "open question")} of this run with ` +
+            `${what.label}? ${parts.join("; ")}. Each decision is listed under Recent decisions, ` +
+            "to undo.",
+        }),
+        el("div", { className: "actions" }, yes, no),
+      );
+      yes.addEventListener("click", async () => {
+        if (yes.disabled) return;
+        yes.disabled = true;
+        item.setAttribute("aria-busy", "true");
+        $("sync-error").textContent = "";
+        problem.textContent = "";
+        try {
+          const result = await call("review", {
+            action: "resolve",
+            runId: r.run_id,
+            resolution,
+          });
+          const counts = Object.entries(result.counts ?? {});
+          // (pending: Notion's value waits for a related page's link; stale: looked at again)
+          runNotes.set(
+            r.run_id,
+            `${what.label} for all: ${
+              counts.length
+                ? counts.map(([status, n]) => `${n} ${status}`).join(", ")
+                : "no question was left to answer"
+            }.`,
+          );
+          await refresh();
+          const note = $(`${id}-answered`);
+          if (note) {
+            note.tabIndex = -1;
+            note.focus();
+          }
+        } catch (e) {
+          problem.textContent = e.message;
+          yes.disabled = false;
+          yes.focus();
+        } finally {
+          item.removeAttribute("aria-busy");
+        }
+      });
+      no.addEventListener("click", () => {
+        confirm.hidden = true;
+        confirm.replaceChildren();
+        button.focus();
+      });
+      confirm.hidden = false;
+      no.focus();
+    });
+    actions.append(button);
+  }
+  if (actions.childElementCount) box.append(actions, confirm);
+  return box;
+}
+
 /** One run: what it did, Revert where SQL says it may be (revertible), and what a revert left. */
 function runItem(r, questions) {
   const id = `run-${r.run_id}`;
@@ -777,6 +997,15 @@ function runItem(r, questions) {
     said.textContent = `Reverted: ${plural(r.reverted, "change")} undone.`;
   }
   item.append(said);
+  // what an answer for all said, and the open questions it may still answer
+  const answered = el("p", {
+    className: "answered",
+    id: `${id}-answered`,
+    textContent: runNotes.get(r.run_id) ?? "",
+  });
+  answered.setAttribute("role", "status");
+  item.append(answered);
+  if (r.open_questions > 0) item.append(answerAll(r, item, problem));
 
   if (r.revertible) {
     const box = el("div", { className: "confirm", hidden: true, role: "alertdialog" });
@@ -900,7 +1129,69 @@ function runItem(r, questions) {
   return item;
 }
 
+/** How often the runs list is read again while a run of the mapping is running. */
+const RUN_POLL_MS = 3000;
+let shownRuns = { runs: [], questions: [] };
+let pollTimer = null;
+/** Each follow has a number: a poll answered after the list was rendered again is dropped. */
+let pollSeq = 0;
+
+function stopFollowing() {
+  pollSeq += 1;
+  clearTimeout(pollTimer);
+  pollTimer = null;
+}
+
+/**
+ * A run answered `running` (it yielded at its time budget; a continuation finishes it): the runs
+ * list is read again every few seconds while one of the mapping's runs is running, re-rendered
+ * when a run changed, and the whole screen refreshed once none is running (its rows and questions
+ * are then the run's). Stops on another mapping, on sign-out, and when nothing runs.
+ */
+function followRuns(runs) {
+  stopFollowing();
+  if (!runs.some((r) => r.status === "running")) return;
+  const mine = pollSeq;
+  const mapping = $("retrieve-form").databaseType.value;
+  pollTimer = setTimeout(async () => {
+    pollTimer = null;
+    if (mine !== pollSeq || $("sync").hidden) return;
+    try {
+      const { runs: now } = await call("review", {
+        action: "runs",
+        databaseType: mapping,
+        limit: RUN_LIMIT,
+      });
+      if (mine !== pollSeq || mapping !== $("retrieve-form").databaseType.value) return;
+      if (!now.some((r) => r.status === "running")) {
+        await refresh();
+        return;
+      }
+      const seen = (r) => JSON.stringify([r.status, r.retrieved, r.inserted, r.updated]);
+      const before = new Map(shownRuns.runs.map((r) => [r.run_id, seen(r)]));
+      if (now.length !== before.size || now.some((r) => !before.has(r.run_id))) {
+        // another run started: the list as it is now
+        renderRuns(now, shownRuns.questions);
+        return;
+      }
+      // only the runs that moved on are rendered again (a confirmation open on another stays)
+      for (const r of now.filter((r) => before.get(r.run_id) !== seen(r))) {
+        $(`run-${r.run_id}`)?.replaceWith(
+          runItem(r, shownRuns.questions.filter((q) => q.run_id === r.run_id)),
+        );
+      }
+      shownRuns = { ...shownRuns, runs: now };
+      followRuns(now);
+    } catch {
+      // a failed read is tried again at the next interval
+      if (mine === pollSeq) followRuns(shownRuns.runs);
+    }
+  }, RUN_POLL_MS);
+}
+
 function renderRuns(runs, questions) {
+  shownRuns = { runs, questions };
+  followRuns(runs);
   $("runs").replaceChildren(
     ...runs.map((r) => runItem(r, questions.filter((q) => q.run_id === r.run_id))),
   );
@@ -922,7 +1213,14 @@ function clearScreen() {
   $("rows").tBodies[0].replaceChildren();
   $("row-count").textContent = "";
   $("decisions").replaceChildren();
+  $("decision-count").textContent = "";
   $("decisions-section").hidden = true;
+  // what this session said of decisions and runs belongs to the mapping shown
+  sessionSaid.clear();
+  undoneHere = [];
+  runNotes.clear();
+  stopFollowing();
+  shownRuns = { runs: [], questions: [] };
   $("runs").replaceChildren();
   $("run-count").textContent = "";
   $("no-runs").hidden = true;
@@ -938,17 +1236,19 @@ async function refresh() {
   const databaseType = $("retrieve-form").databaseType.value;
   $("conflicts").setAttribute("aria-busy", "true");
   try {
-    const [{ rows }, { conflicts, total }, { recovery }, { runs }, { questions }] = await Promise
-      .all([
+    const [{ rows }, { conflicts, total }, { recovery }, { runs }, { questions }, { decisions }] =
+      await Promise.all([
         call("review", { action: "rows", databaseType }),
         call("review", { action: "conflicts", databaseType }),
         call("review", { action: "recovery", databaseType }),
         call("review", { action: "runs", databaseType, limit: RUN_LIMIT }),
         call("review", { action: "reverted", databaseType }),
+        call("review", { action: "decisions", databaseType, limit: DECISION_LIMIT }),
       ]);
     if (mine !== loadSeq) return;
     renderRows(rows);
     renderRuns(runs, questions);
+    renderDecisions(decisions);
     const focused = document.activeElement?.closest?.(".conflict")?.id;
     $("conflicts").replaceChildren(...conflicts.map(conflictCard));
     if (focused && $(focused)) $(focused).querySelector("h3").focus();

@@ -1,6 +1,6 @@
 /**
  * review: what the web client reads and decides — rows, runs, open conflicts side by side, the
- * questions a revert left, recovery status, health, staged pages, the outbox — and the decisions a person takes (resolve, undo,
+ * questions a revert left, a person's recent decisions, recovery status, health, staged pages, the outbox — and the decisions a person takes (resolve, undo,
  * revert a run, pause / resume a mapping, cancel a run), all through asUser, RLS-protected views
  * and the exposed RPCs. Another user's mapping, conflict or run is not found (404).
  */
@@ -39,6 +39,11 @@ const Body = z.discriminatedUnion("action", [
     databaseType: mappingName.optional(),
     runId: uuid.optional(),
     limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  z.strictObject({
+    action: z.literal("decisions"),
+    databaseType: mappingName,
+    limit: z.number().int().min(1).max(100).default(20),
   }),
   z.strictObject({
     action: z.literal("reverted"),
@@ -120,6 +125,16 @@ async function act(tx: Tx, body: Body): Promise<unknown> {
     }
     case "conflicts":
       return await conflicts(tx, body);
+    case "decisions": {
+      // the questions a person answered, newest first, each saying whether undo can undo it
+      await requireMapping(tx, body.databaseType);
+      const decisions = await tx`
+        select * from notion_sync_api.decisions
+        where mapping = ${body.databaseType}
+        order by decided_at desc, conflict_id
+        limit ${body.limit}`;
+      return { decisions };
+    }
     case "reverted": {
       // the questions a revert left, each with the answer that brings its side back (bring_back)
       if (!body.databaseType && !body.runId) {

@@ -185,6 +185,50 @@ Deno.test("review: a two-sided edit shows base / Notion / Supabase; prefer_notio
   }
 });
 
+Deno.test("review: decisions lists what a person answered, newest first, with whether undo undoes it", async () => {
+  const user = await retrievedUser("review-decisions");
+  const other = await freshUser("review-decisions-stranger");
+  try {
+    const row = await linkedRow(user);
+    const notionValue = (row.estimate ?? 0) + 300 + Math.floor(Math.random() * 100);
+    await asUser(
+      user.claims,
+      (tx) =>
+        tx`update notion_sync_demo.tasks set estimate = ${notionValue + 1}
+         where task_id = ${row.record_key}::uuid`,
+    );
+    await editInNotion(row.page_id, { Estimate: { number: notionValue } });
+    const again = await invoke("retrieve-from-database", { databaseType: "tasks" }, user.jwt);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    const none = await review({ action: "decisions", databaseType: "tasks" }, user);
+    assert.equal(none.status, 200, JSON.stringify(none.body));
+    assert.deepEqual(none.body.decisions, [], "an open question is no decision yet");
+
+    const [conflict] = (await review({ action: "conflicts", runId: again.body.runId }, user))
+      .body.conflicts;
+    const resolved = await review({
+      action: "resolve",
+      conflictId: conflict.conflict_id,
+      resolution: "prefer_notion",
+    }, user);
+    assert.equal(resolved.body.status, "resolved", JSON.stringify(resolved.body));
+    const listed = await review({ action: "decisions", databaseType: "tasks" }, user);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(
+      listed.body.decisions.map((d: any) => [d.conflict_id, d.answer, d.status, d.undoable]),
+      [[conflict.conflict_id, "prefer_notion", "resolved", true]],
+    );
+    assert.ok(listed.body.decisions[0].decided_at, "when it was decided");
+
+    const theirs = await review({ action: "decisions", databaseType: "tasks" }, other);
+    assert.equal(theirs.status, 404, "another user's mapping is not found");
+    const bad = await review({ action: "decisions" }, user);
+    assert.equal(bad.status, 400, "decisions needs a mapping");
+  } finally {
+    await closeDb();
+  }
+});
+
 Deno.test("review: revert undoes a run's changes; a whole run's conflicts resolve at once", async () => {
   const user = await retrievedUser("review-revert");
   try {

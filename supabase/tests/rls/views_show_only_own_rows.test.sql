@@ -1,6 +1,6 @@
 -- Every exposed view shows a user their own sync objects only; anon reads none of them.
 begin;
-select plan(22);
+select plan(25);
 
 select tests.create_user('views-alice@example.com') as alice \gset
 select tests.create_user('views-bob@example.com') as bob \gset
@@ -11,6 +11,11 @@ update notion_sync.outbox set status = 'pending';
 insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, status, resolved_at, resolution)
 select r.owner_id, r.mapping_id, r.run_id, 'record_deleted', 'reverted-page-' || r.owner_id, 'reverted-rec-' || r.owner_id,
        'dismissed', now(), '{"action": "skip", "by": "revert"}'
+from notion_sync.runs r where r.owner_id in (:'alice', :'bob');
+-- a question each answered, for decisions
+insert into notion_sync.conflicts (owner_id, mapping_id, run_id, kind, page_id, record_key, status, resolved_at, resolved_by, resolution)
+select r.owner_id, r.mapping_id, r.run_id, 'field', 'decided-page-' || r.owner_id, 'decided-rec-' || r.owner_id,
+       'resolved', now(), r.owner_id, '{"action": "prefer_notion"}'
 from notion_sync.runs r where r.owner_id in (:'alice', :'bob');
 
 create function pg_temp.views_for(p_user uuid, p_other uuid)
@@ -45,7 +50,9 @@ union all select 'outbox' from notion_sync.outbox where owner_id in (:'alice', :
 union all select 'health' from notion_sync.mappings where owner_id in (:'alice', :'bob')
 union all select 'jobs' from notion_sync.jobs where owner_id in (:'alice', :'bob')
 union all select 'reverted_questions' from notion_sync.conflicts
-  where owner_id in (:'alice', :'bob') and resolution ->> 'by' = 'revert';
+  where owner_id in (:'alice', :'bob') and resolution ->> 'by' = 'revert'
+union all select 'decisions' from notion_sync.conflicts
+  where owner_id in (:'alice', :'bob') and resolved_by is not null and resolution ->> 'action' = 'prefer_notion';
 grant select on counts to authenticated;
 
 select * from pg_temp.views_for(:'alice', :'bob');
@@ -58,6 +65,7 @@ select throws_ok($$ select 1 from notion_sync_api.outbox $$, '42501', null, 'Ano
 select throws_ok($$ select 1 from notion_sync_api.jobs $$, '42501', null, 'Anon cannot read the jobs view.');
 select throws_ok($$ select 1 from notion_sync_api.reverted_questions $$, '42501', null,
   'Anon cannot read the questions a revert left.');
+select throws_ok($$ select 1 from notion_sync_api.decisions $$, '42501', null, 'Anon cannot read the decisions.');
 
 select * from finish();
 rollback;
