@@ -1,4 +1,5 @@
--- A first import inserts its records in bulk: reconcile_run, the 20261126002400 body otherwise.
+-- A first import inserts its records in bulk: reconcile_run_of_questions (the body of reconcile_run
+-- before 20261127006700 wrapped it), the 20261126002400 body otherwise.
 --
 -- A first import reconciles every page of the run in one call. reconcile_run inserted the record of
 -- each new page with its own calls (insert_page_record, insert_record_for_page, insert_page_values):
@@ -16,8 +17,8 @@
 -- record, the whole batch is undone and reconcile_run goes page by page as before, so a refused
 -- page still gets its apply_failed question and the others their records.
 --
--- reconcile_run changes only in its "records for new pages" block, whose first attempt calls
--- insert_page_records instead of looping over insert_page_record.
+-- reconcile_run_of_questions changes only in its "records for new pages" block, whose first
+-- attempt calls insert_page_records instead of looping over insert_page_record.
 
 -- The records of new pages, as insert_page_record makes one (the page's values and the owner
 -- column, read back with what the table's defaults and triggers added; the link, whose base is the
@@ -106,7 +107,7 @@ $$;
 revoke execute on function notion_sync.insert_page_records(uuid, uuid, jsonb) from public;
 grant execute on function notion_sync.insert_page_records(uuid, uuid, jsonb) to authenticated, service_role;
 
-create or replace function notion_sync.reconcile_run(p_run_id uuid, p_options jsonb default '{}'::jsonb)
+create or replace function notion_sync.reconcile_run_of_questions(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
 language plpgsql
 security invoker
