@@ -143,25 +143,53 @@ wait_for() {
   return 1
 }
 
-# port_holder PORT: who listens on PORT, for messages (ss is in iproute2, not on every machine).
-port_holder() {
-  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -1 | grep . ||
-    echo "another process"
+# reserve_ports: our ports lie in Linux's ephemeral range (32768-60999), from which outgoing
+# connections (psql, pgbouncer, the tests) take their local port: one that took, say, the emulator's
+# port makes it fail to listen (AddrInUse) although nothing listens there. Reserved ports are never
+# handed out that way. Root only (elsewhere wait_port_free still sees and names such a connection).
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur
+  [ -w "$f" ] || return 0
+  cur=$(cat "$f")
+  echo "${cur:+$cur,}$PG_PORT,$POOLER_PORT,$API_PORT,$WEB_PORT,$NOTION_EMULATOR_PORT" >"$f" 2>/dev/null || true
 }
 
-port_taken() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+# port_holder PORT: who holds PORT, for messages (ss is in iproute2, not on every machine).
+port_holder() {
+  local who
+  who=$(ss -Htanp "sport = :$1" 2>/dev/null | head -1)
+  case "$who" in
+  LISTEN*) echo "$who" | sed -n 's/.*users:((\(.*\)))/\1/p' | grep . || echo "another process" ;;
+  "") echo "another process" ;;
+  *) echo "a connection whose local end it is ($(echo "$who" | awk '{print $1, $4, "->", $5}'))" ;;
+  esac
+}
+
+# port_taken PORT: something listens on PORT or, where ss is, a socket (a connection, one in
+# TIME-WAIT too, which keeps a listener off the port for 60 s) has it as its local port.
+port_taken() {
+  if command -v ss >/dev/null; then
+    [ -n "$(ss -Htan "sport = :$1" 2>/dev/null)" ]
+  else
+    port_listened "$1"
+  fi
+}
+port_listened() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
 # wait_port_free NAME PORT: NAME is about to listen on PORT. A process of a stack just stopped may
-# hold it for a moment; anything else holding it (another checkout's stack) is an error that names
-# it, rather than a service that fails to start while the tests talk to the other one.
+# hold it for a moment and a connection until it ends (at most TIME-WAIT's 60 s); a listener that
+# stays (another checkout's stack) is an error that names it after 10 s, rather than a service that
+# fails to start while the tests talk to nothing.
 wait_port_free() {
   local name=$1 port=$2 i
-  for i in $(seq 1 100); do
+  for i in $(seq 1 700); do
     port_taken "$port" || return 0
+    if [ "$i" -ge 100 ] && port_listened "$port"; then break; fi
+    [ "$i" -eq 100 ] && log "waiting for port $port, held by $(port_holder "$port")"
     sleep 0.1
   done
   log "$name cannot listen on port $port: it is held by $(port_holder "$port");"
-  log "stop that stack (npm stop in its checkout) or choose other ports (see the README)"
+  log "stop what holds it (npm stop in another checkout) or choose other ports (see the README)"
   return 1
 }
 

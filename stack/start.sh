@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 ensure_packages
 ensure_js_deps
+reserve_ports
 start_postgres
 migrate
 start_pooler

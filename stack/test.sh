@@ -22,6 +22,7 @@ setup() {
   set -e
   ensure_packages
   ensure_js_deps
+  reserve_ports
   stop_all
   rm -rf "$STACK_DIR"
   mkdir -p "$STACK_DIR/logs"
