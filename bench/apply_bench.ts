@@ -14,62 +14,20 @@
  */
 import postgres from "postgres";
 import { benchUser } from "./bench_user.ts";
+import { demoTasksMapping, taskPage } from "./demo_tasks.ts";
 
 const records = Number(Deno.args[0] ?? 100_000);
 const edits = Math.min(records, Number(Deno.args[1] ?? 1_000));
 const dbUrl = Deno.env.get("DB_URL");
 if (!dbUrl) throw new Error("DB_URL is not set: source stack/lib.sh first");
 
-const dataSourceId = crypto.randomUUID();
-const schema = {
-  object: "data_source",
-  id: dataSourceId,
-  title: [{ plain_text: "Apply bench" }],
-  properties: {
-    Name: { id: "title", name: "Name", type: "title", title: {} },
-    Status: {
-      id: "st%3A",
-      name: "Status",
-      type: "status",
-      status: { options: [{ name: "Todo" }, { name: "Doing" }, { name: "Done" }] },
-    },
-    Done: { id: "dn%3A", name: "Done", type: "checkbox", checkbox: {} },
-  },
-};
-const fieldMap = [
-  { property_id: "title", name: "Name", type: "title", column: "title" },
-  { property_id: "st%3A", name: "Status", type: "status", column: "status" },
-  { property_id: "dn%3A", name: "Done", type: "checkbox", column: "done" },
-];
 /** The Notion page of a record, with this status. */
-const page = (id: string, title: string, status: string) => ({
-  object: "page",
-  id,
-  last_edited_time: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
-  in_trash: false,
-  properties: {
-    Name: {
-      id: "title",
-      type: "title",
-      title: [{
-        type: "text",
-        text: { content: title, link: null },
-        plain_text: title,
-        href: null,
-        annotations: {
-          bold: false,
-          italic: false,
-          strikethrough: false,
-          underline: false,
-          code: false,
-          color: "default",
-        },
-      }],
-    },
-    Status: { id: "st%3A", type: "status", status: { name: status } },
-    Done: { id: "dn%3A", type: "checkbox", checkbox: false },
-  },
-});
+const page = (id: string, title: string, status: string) =>
+  taskPage(id, {
+    title,
+    status,
+    lastEdited: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
+  });
 
 const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
 const bench = await benchUser(sql);
@@ -95,24 +53,7 @@ async function run(pages: unknown[]) {
 }
 
 try {
-  const mappingId = await bench.as(async (tx) => {
-    const [{ c }] = await tx`insert into notion_sync.connections (name, token_ciphertext)
-      values ('apply-bench', 'v1.x.y') returning connection_id::text as c`;
-    await tx`select notion_sync_api.stage_schema(${tx.json(schema)})`;
-    const [{ m }] = await tx`select notion_sync_api.save_mapping(${
-      tx.json({
-        name: "apply-bench",
-        connection_id: c,
-        data_source_id: dataSourceId,
-        target_schema: "notion_sync_demo",
-        target_table: "tasks",
-        key_column: "task_id",
-        owner_column: "owner_id",
-        field_map: fieldMap,
-      })
-    })::text as m`;
-    return m as string;
-  });
+  const { mappingId } = await bench.as((tx) => demoTasksMapping(tx, "apply-bench"));
   // what a first import leaves: the records, each linked to its page with the values both agree on
   const t0 = performance.now();
   await sql`insert into notion_sync_demo.tasks (owner_id, title, status, done)

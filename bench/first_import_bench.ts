@@ -21,63 +21,22 @@
  */
 import postgres from "postgres";
 import { benchUser } from "./bench_user.ts";
+import { demoTasksMapping, taskPage } from "./demo_tasks.ts";
 
 const total = Number(Deno.args[0] ?? 10_000);
 const runs = Math.max(1, Number(Deno.args[1] ?? 3));
 const dbUrl = Deno.env.get("DB_URL");
 if (!dbUrl) throw new Error("DB_URL is not set: source stack/lib.sh first");
 
-const schema = (id: string) => ({
-  object: "data_source",
-  id,
-  title: [{ plain_text: "First import bench" }],
-  properties: {
-    Name: { id: "title", name: "Name", type: "title", title: {} },
-    Status: {
-      id: "st%3A",
-      name: "Status",
-      type: "status",
-      status: { options: [{ name: "Todo" }, { name: "Doing" }, { name: "Done" }] },
-    },
-    Done: { id: "dn%3A", name: "Done", type: "checkbox", checkbox: {} },
-  },
-});
-const fieldMap = [
-  { property_id: "title", name: "Name", type: "title", column: "title" },
-  { property_id: "st%3A", name: "Status", type: "status", column: "status" },
-  { property_id: "dn%3A", name: "Done", type: "checkbox", column: "done" },
-];
 const statuses = ["Todo", "Doing", "Done"];
 /** The n-th page of the data source. */
-const page = (n: number) => ({
-  object: "page",
-  id: crypto.randomUUID(),
-  created_time: "2026-11-20T09:00:00.000Z",
-  last_edited_time: "2026-11-26T10:00:00.000Z",
-  in_trash: false,
-  properties: {
-    Name: {
-      id: "title",
-      type: "title",
-      title: [{
-        type: "text",
-        text: { content: `Task ${n}`, link: null },
-        plain_text: `Task ${n}`,
-        href: null,
-        annotations: {
-          bold: false,
-          italic: false,
-          strikethrough: false,
-          underline: false,
-          code: false,
-          color: "default",
-        },
-      }],
-    },
-    Status: { id: "st%3A", type: "status", status: { name: statuses[n % 3] } },
-    Done: { id: "dn%3A", type: "checkbox", checkbox: n % 2 === 0 },
-  },
-});
+const page = (n: number) =>
+  taskPage(crypto.randomUUID(), {
+    title: `Task ${n}`,
+    status: statuses[n % 3],
+    done: n % 2 === 0,
+    lastEdited: "2026-11-26T10:00:00.000Z",
+  });
 
 function median(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,23 +48,8 @@ type Bench = Awaited<ReturnType<typeof benchUser>>;
 
 /** A new mapping of a new user with its N pages staged by a full run ready to reconcile. */
 async function stagedImport(bench: Bench) {
-  const dataSourceId = crypto.randomUUID();
   return await bench.as(async (tx) => {
-    const [{ c }] = await tx`insert into notion_sync.connections (name, token_ciphertext)
-      values ('first-import-bench', 'v1.x.y') returning connection_id::text as c`;
-    await tx`select notion_sync_api.stage_schema(${tx.json(schema(dataSourceId))})`;
-    const [{ m }] = await tx`select notion_sync_api.save_mapping(${
-      tx.json({
-        name: "first-import-bench",
-        connection_id: c,
-        data_source_id: dataSourceId,
-        target_schema: "notion_sync_demo",
-        target_table: "tasks",
-        key_column: "task_id",
-        owner_column: "owner_id",
-        field_map: fieldMap,
-      })
-    })::text as m`;
+    const { mappingId } = await demoTasksMapping(tx, "first-import-bench");
     const [{ r }] =
       await tx`select notion_sync_api.start_run('first-import-bench', 'retrieve', 'full')
       ->> 'run_id' as r`;
@@ -116,7 +60,7 @@ async function stagedImport(bench: Bench) {
     await tx`select notion_sync_api.complete_scan(${r})`;
     await tx`select notion_sync_api.match_residue(${r})`;
     await tx`select notion_sync_api.complete_retrieve(${r})`;
-    return { mappingId: m as string, runId: r as string };
+    return { mappingId, runId: r as string };
   });
 }
 
