@@ -5,7 +5,7 @@
  * this function only moves data, through the integration's shared rate budget.
  */
 import { z } from "zod";
-import { isNotionClientError } from "@notionhq/client";
+import { type Client, isNotionClientError } from "@notionhq/client";
 import { requireUser, type UserClaims } from "../_shared/auth.ts";
 import { asUser, type Tx } from "../_shared/db.ts";
 import { HttpError, readBody, respond } from "../_shared/http.ts";
@@ -80,7 +80,10 @@ type Page = Record<string, unknown> & { id: string; in_trash?: boolean };
 
 /** Handles one request (exported so tests call it without a server). */
 export function handler(req: Request): Promise<Response> {
-  return respond(req, async () => runPush(await requireUser(req), await readBody(req, Body)));
+  return respond(
+    req,
+    async () => runPush(await requireUser(req), await readBody(req, Body)),
+  );
 }
 
 /**
@@ -96,7 +99,9 @@ export async function runPush(
   body: z.infer<typeof Body>,
   restore: SourceRestore = body.restoreDataSource ? "recreate" : "untrash",
 ) {
-  if (body.dryRun) return await preview(claims, body.databaseType, body.recordIds);
+  if (body.dryRun) {
+    return await preview(claims, body.databaseType, body.recordIds);
+  }
   const run = await asUser(claims, async (tx) => {
     const [row] =
       await tx`select notion_sync_api.start_run(${body.databaseType}, 'push', 'full') as r`;
@@ -104,10 +109,19 @@ export async function runPush(
   });
   try {
     const deadline = Date.now() + body.timeBudgetMs;
-    const counts = await drain(claims, run, body.databaseType, deadline, restore, body.recordIds);
+    const counts = await drain(
+      claims,
+      run,
+      body.databaseType,
+      deadline,
+      restore,
+      body.recordIds,
+    );
     return await asUser(claims, async (tx) => {
       const pending = await pendingCount(tx, body.databaseType, body.recordIds);
-      await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
+      await tx`update notion_sync.runs set summary = ${
+        tx.json({ ...counts, pending } as never)
+      }
                where run_id = ${run.run_id}`;
       await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
       return { success: true, runId: run.run_id, ...counts, pending };
@@ -116,8 +130,11 @@ export async function runPush(
     const message = e instanceof Error ? e.message : String(e);
     await asUser(
       claims,
-      (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
-    ).catch((finishError) => console.error("could not mark run failed:", finishError));
+      (tx) =>
+        tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+    ).catch((finishError) =>
+      console.error("could not mark run failed:", finishError)
+    );
     if (
       isNotionClientError(e) || e instanceof UnknownOutcomeError ||
       e instanceof NotionNetworkError
@@ -129,17 +146,26 @@ export async function runPush(
 }
 
 /** A dry run: what the outbox would send now, changing nothing. */
-async function preview(claims: UserClaims, mapping: string, recordIds?: string[]) {
+async function preview(
+  claims: UserClaims,
+  mapping: string,
+  recordIds?: string[],
+) {
   const keys = recordIds ?? null;
   return await asUser(claims, async (tx) => {
-    const [m] = await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
-    if (!m) throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
+    const [m] =
+      await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
+    if (!m) {
+      throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
+    }
     const rows = await tx`
       select op, count(*)::int as n from notion_sync.outbox
       where mapping_id = ${m.mapping_id} and status = 'pending' and next_attempt_at <= now()
         and (${keys}::text[] is null or record_key = any (${keys}::text[]))
       group by op`;
-    const by = Object.fromEntries(rows.map((r) => [r.op as string, r.n as number]));
+    const by = Object.fromEntries(
+      rows.map((r) => [r.op as string, r.n as number]),
+    );
     return {
       success: true,
       dryRun: true,
@@ -156,7 +182,11 @@ async function preview(claims: UserClaims, mapping: string, recordIds?: string[]
 }
 
 /** Outbox items of the mapping (of those records) still to send, due or not. */
-async function pendingCount(tx: Tx, mapping: string, recordIds?: string[]): Promise<number> {
+async function pendingCount(
+  tx: Tx,
+  mapping: string,
+  recordIds?: string[],
+): Promise<number> {
   const keys = recordIds ?? null;
   const [row] = await tx`
     select count(*)::int as n from notion_sync.outbox o
@@ -203,7 +233,10 @@ async function drain(
     let pausedFor: number | undefined;
     for (const item of items) {
       if (pausedFor !== undefined || Date.now() >= deadline) {
-        await handBack(ctx, item, { seconds: pausedFor ?? 0, attempted: false });
+        await handBack(ctx, item, {
+          seconds: pausedFor ?? 0,
+          attempted: false,
+        });
         continue;
       }
       try {
@@ -227,7 +260,11 @@ async function drain(
  * the mapping adopts it (SQL remaps the fields and queues a create per record, which this drain
  * then sends). What `restore` does not allow stops the push with a 409 that says what to do.
  */
-async function ensureDataSource(ctx: Ctx, mapping: string, restore: SourceRestore): Promise<void> {
+async function ensureDataSource(
+  ctx: Ctx,
+  mapping: string,
+  restore: SourceRestore,
+): Promise<void> {
   let dataSource: { in_trash?: boolean } | null;
   try {
     dataSource = await ctx.notion.read((c) =>
@@ -259,7 +296,9 @@ async function ensureDataSource(ctx: Ctx, mapping: string, restore: SourceRestor
   }
   if (dataSource?.in_trash) {
     await ctx.notion.write((c) =>
-      c.dataSources.update({ data_source_id: ctx.run.data_source_id, in_trash: false } as never)
+      c.dataSources.update(
+        { data_source_id: ctx.run.data_source_id, in_trash: false } as never,
+      )
     );
     return;
   }
@@ -267,7 +306,9 @@ async function ensureDataSource(ctx: Ctx, mapping: string, restore: SourceRestor
     ctx,
     (tx) => tx`select notion_sync_api.plan_recreate(${mapping}) as p`,
   ) as unknown as { p: Record<string, unknown> }[];
-  const database = await ctx.notion.write((c) => c.databases.create(plan[0].p as never)) as {
+  const database = await ctx.notion.write((c) =>
+    c.databases.create(plan[0].p as never)
+  ) as {
     data_sources: { id: string }[];
   };
   const created = await ctx.notion.read((c) =>
@@ -348,15 +389,19 @@ async function pushOne(
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof RateBudgetWaitTooLong) throw e; // the drain stops and hands items back
-    const fromNotion = isNotionClientError(e) || e instanceof UnknownOutcomeError ||
+    const fromNotion = isNotionClientError(e) ||
+      e instanceof UnknownOutcomeError ||
       e instanceof NotionNetworkError;
     if (!fromNotion) {
       // a database or programming error: leave the item for a later run and fail this one
       await sql(
         ctx,
-        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${message}, false)`,
+        (tx) =>
+          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${message}, false)`,
       ).catch(() => {});
-      throw e instanceof HttpError ? new Error(`outbox item ${item.outbox_id}: ${message}`) : e;
+      throw e instanceof HttpError
+        ? new Error(`outbox item ${item.outbox_id}: ${message}`)
+        : e;
     }
     const failure = notionFailure(e);
     const permanent = failure === "permanent" || failure === "blocked";
@@ -374,7 +419,9 @@ async function pushOne(
 }
 
 function retryAfterIn(e: unknown): number | null {
-  const seconds = retryAfterSeconds(e instanceof UnknownOutcomeError ? e.cause : e);
+  const seconds = retryAfterSeconds(
+    e instanceof UnknownOutcomeError ? e.cause : e,
+  );
   return seconds === undefined ? null : Math.max(1, Math.ceil(seconds));
 }
 
@@ -382,7 +429,9 @@ function retryAfterIn(e: unknown): number | null {
 async function retrievePage(ctx: Ctx, pageId: string): Promise<Page> {
   return await complete(
     ctx,
-    await ctx.notion.read((c) => c.pages.retrieve({ page_id: pageId })) as unknown as Page,
+    await ctx.notion.read((c) =>
+      c.pages.retrieve({ page_id: pageId })
+    ) as unknown as Page,
   );
 }
 
@@ -420,7 +469,9 @@ async function pushUpdate(
     const check = await one(
       ctx,
       (tx) =>
-        tx`select notion_sync_api.check_push(${item.outbox_id}, ${tx.json(page as never)}) as v`,
+        tx`select notion_sync_api.check_push(${item.outbox_id}, ${
+          tx.json(page as never)
+        }) as v`,
     ) as {
       decision: "write" | "done" | "conflict" | "cancelled";
       properties: Record<string, unknown>;
@@ -448,7 +499,9 @@ async function pushUpdate(
       await sql(
         ctx,
         (tx) =>
-          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(answer as never)})`,
+          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
+            tx.json(answer as never)
+          })`,
       );
       counts.pushed++;
       return;
@@ -461,67 +514,90 @@ async function pushUpdate(
   }
 }
 
+/**
+ * A write that reads the page first: `write` says, from the page as it is, what to send (nothing:
+ * it landed already, so a write whose answer was lost is not sent again); the page Notion answers
+ * (or as read) is handed to `confirm`. A failed write is tried again, read first, after a pause.
+ */
+async function readThenWrite(
+  ctx: Ctx,
+  item: OutboxItem,
+  write: (page: Page) => Promise<((c: Client) => Promise<unknown>) | null>,
+  confirm: (tx: Tx, page: Page) => Promise<unknown>,
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    let page = await retrievePage(ctx, item.page_id!);
+    const send = await write(page);
+    if (send) {
+      try {
+        const result = await ctx.notion.write(send) as unknown as Page;
+        page = "parent" in result
+          ? result
+          : await retrievePage(ctx, item.page_id!);
+      } catch (e) {
+        await pauseAfter(ctx, e, attempt);
+        continue;
+      }
+    }
+    await sql(ctx, (tx) => confirm(tx, page));
+    return;
+  }
+}
+
 /** Trash: the page goes to Notion's trash (already there counts as done). */
 async function pushTrash(
   ctx: Ctx,
   item: OutboxItem,
   counts: Counts,
 ): Promise<void> {
-  for (let attempt = 0;; attempt++) {
-    let page = await retrievePage(ctx, item.page_id!);
-    if (!page.in_trash) {
-      try {
-        page = await ctx.notion.write((c) =>
-          c.pages.update({ page_id: item.page_id!, in_trash: true })
-        ) as unknown as Page;
-      } catch (e) {
-        await pauseAfter(ctx, e, attempt);
-        continue;
-      }
-    }
-    await sql(
-      ctx,
-      (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
-    );
-    counts.trashed++;
-    return;
-  }
+  await readThenWrite(
+    ctx,
+    item,
+    (page) =>
+      Promise.resolve(
+        page.in_trash
+          ? null
+          : (c) => c.pages.update({ page_id: item.page_id!, in_trash: true }),
+      ),
+    (tx, page) =>
+      tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
+        tx.json(page as never)
+      })`,
+  );
+  counts.trashed++;
 }
 
 /**
  * Move: the page goes back under the parent it had before a restore moved it into the data source
- * (an undo's item). The page is read first, so a move whose answer was lost is not sent again.
+ * (an undo's item); plan_move says whether it is there already.
  */
 async function pushMove(
   ctx: Ctx,
   item: OutboxItem,
   counts: Counts,
 ): Promise<void> {
-  for (let attempt = 0;; attempt++) {
-    let page = await retrievePage(ctx, item.page_id!);
-    const plan = await one(
-      ctx,
-      (tx) =>
-        tx`select notion_sync_api.plan_move(${item.outbox_id}, ${tx.json(page as never)}) as v`,
-    ) as { action: "move" | "done"; parent?: Record<string, unknown> };
-    if (plan.action === "move") {
-      try {
-        const result = await ctx.notion.write((c) =>
+  await readThenWrite(
+    ctx,
+    item,
+    async (page) => {
+      const plan = await one(
+        ctx,
+        (tx) =>
+          tx`select notion_sync_api.plan_move(${item.outbox_id}, ${
+            tx.json(page as never)
+          }) as v`,
+      ) as { action: "move" | "done"; parent?: Record<string, unknown> };
+      return plan.action === "move"
+        ? (c) =>
           c.pages.move({ page_id: item.page_id!, parent: plan.parent as never })
-        ) as unknown as Page;
-        page = "parent" in result ? result : await retrievePage(ctx, item.page_id!);
-      } catch (e) {
-        await pauseAfter(ctx, e, attempt);
-        continue;
-      }
-    }
-    await sql(
-      ctx,
-      (tx) => tx`select notion_sync_api.confirm_move(${item.outbox_id}, ${tx.json(page as never)})`,
-    );
-    counts.moved++;
-    return;
-  }
+        : null;
+    },
+    (tx, page) =>
+      tx`select notion_sync_api.confirm_move(${item.outbox_id}, ${
+        tx.json(page as never)
+      })`,
+  );
+  counts.moved++;
 }
 
 /** Create: idempotent — a later attempt, or one after an unknown outcome, looks the page up first. */
@@ -530,10 +606,18 @@ async function pushCreate(
   item: OutboxItem,
   counts: Counts,
 ): Promise<void> {
-  const page = await createOnce(ctx, item, ctx.run.data_source_id, item.properties);
+  const page = await createOnce(
+    ctx,
+    item,
+    ctx.run.data_source_id,
+    item.properties,
+  );
   await sql(
     ctx,
-    (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
+    (tx) =>
+      tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
+        tx.json(page as never)
+      })`,
   );
   counts.created++;
 }
@@ -557,7 +641,9 @@ async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
       })
     );
     pages.push(...res.results);
-    cursor = res.has_more && pages.length < 500 ? res.next_cursor ?? undefined : undefined;
+    cursor = res.has_more && pages.length < 500
+      ? res.next_cursor ?? undefined
+      : undefined;
   } while (cursor);
   const found = await one(
     ctx,
@@ -649,7 +735,8 @@ async function pushRestore(
     if (error) {
       await sql(
         ctx,
-        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${error}, true)`,
+        (tx) =>
+          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${error}, true)`,
       );
       counts.failed++;
       return;
@@ -661,7 +748,10 @@ async function pushRestore(
             ? c.pages.update({ page_id: item.page_id!, in_trash: false })
             : c.pages.move({
               page_id: item.page_id!,
-              parent: { type: "data_source_id", data_source_id: plan.data_source_id! },
+              parent: {
+                type: "data_source_id",
+                data_source_id: plan.data_source_id!,
+              },
             })
         ) as unknown as Page;
         // a partial page (an id only) is read again
@@ -673,12 +763,19 @@ async function pushRestore(
       continue;
     }
     if (plan.action === "recreate") {
-      page = await createOnce(ctx, item, plan.data_source_id!, plan.properties!);
+      page = await createOnce(
+        ctx,
+        item,
+        plan.data_source_id!,
+        plan.properties!,
+      );
     }
     await sql(
       ctx,
       (tx) =>
-        tx`select notion_sync_api.confirm_restore(${item.outbox_id}, ${tx.json(page as never)})`,
+        tx`select notion_sync_api.confirm_restore(${item.outbox_id}, ${
+          tx.json(page as never)
+        })`,
     );
     counts.restored++;
     return;
