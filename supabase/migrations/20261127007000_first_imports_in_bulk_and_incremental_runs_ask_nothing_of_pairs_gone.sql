@@ -1,5 +1,6 @@
--- A first import inserts its records in bulk: reconcile_run_of_questions (the body of reconcile_run
--- before 20261127006700 wrapped it), the 20261126002400 body otherwise.
+-- Two changes of reconcile_run_of_questions (the body of reconcile_run before 20261127006700 wrapped
+-- it), the 20261126002400 body otherwise: a first import inserts its records in bulk, and an
+-- incremental run asks nothing about a pair gone on both sides (lifecycle seed 58, further down).
 --
 -- A first import reconciles every page of the run in one call. reconcile_run inserted the record of
 -- each new page with its own calls (insert_page_record, insert_record_for_page, insert_page_values):
@@ -17,8 +18,8 @@
 -- record, the whole batch is undone and reconcile_run goes page by page as before, so a refused
 -- page still gets its apply_failed question and the others their records.
 --
--- reconcile_run_of_questions changes only in its "records for new pages" block, whose first
--- attempt calls insert_page_records instead of looping over insert_page_record.
+-- For this, reconcile_run_of_questions changes only in its "records for new pages" block, whose
+-- first attempt calls insert_page_records instead of looping over insert_page_record.
 
 -- The records of new pages, as insert_page_record makes one (the page's values and the owner
 -- column, read back with what the table's defaults and triggers added; the link, whose base is the
@@ -106,6 +107,50 @@ end
 $$;
 revoke execute on function notion_sync.insert_page_records(uuid, uuid, jsonb) from public;
 grant execute on function notion_sync.insert_page_records(uuid, uuid, jsonb) to authenticated, service_role;
+
+-- An incremental run asks nothing about a pair gone on both sides (lifecycle seed 58).
+--
+-- A pair whose record was deleted and whose page a completed full scan did not see (trashed,
+-- purged, moved, unshared) is gone on both sides: the scan asks nothing, settles the deletion and
+-- keeps the link, so that a page taken out of the trash later finds its record's question. An
+-- incremental run reads only the pages Notion lists as edited, and reconciles the pairs that may
+-- need it, among them every pair without a base (a page linked again, its first contact skipped)
+-- and every dirty one. For such a pair it saw the record gone and the page as an older run had
+-- staged it, live and out of the trash, and asked whether to restore the record or trash the page,
+-- a page already in the trash: a question nobody's edit called for, asked again after a person had
+-- answered everything. In an incremental run a page it did not see is now gone, for this rule, when
+-- the mapping's last completed full scan did not see it either and no run has seen it since; a page
+-- the run does see again (taken out of the trash, so edited) is asked about as before. The rule is
+-- in the middle of the reconcile (a question opened and then closed would still have been asked),
+-- so the body below changes for it in the two places that say "gone on both sides" (which pairs ask
+-- nothing, and which deletions are settled).
+
+-- Whether the mapping's last completed full scan missed this page and no run has seen it since.
+-- Authenticated (RLS: the caller's runs and pages); raises nothing.
+create function notion_sync.missed_by_the_last_full_scan(p_mapping_id uuid, p_page_id text)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (
+    select
+    from (select f.run_id, f.started_at from notion_sync.runs f
+          where f.mapping_id = p_mapping_id and f.kind = 'retrieve' and f.mode = 'full'
+            and f.status = 'completed' and f.checkpoint ? 'scan_completed_at'
+          order by f.started_at desc limit 1) last_scan
+    left join notion_sync.staged_pages sp on sp.mapping_id = p_mapping_id and sp.page_id = p_page_id
+    left join notion_sync.runs seen on seen.run_id = sp.seen_in_run
+    where sp.seen_in_run is distinct from last_scan.run_id
+      -- a run that saw the page and started with the scan is older (runs of a mapping take turns:
+      -- only runs made in one transaction, as in tests, start at the same instant)
+      and (seen.started_at is null or seen.started_at <= last_scan.started_at))
+$$;
+comment on function notion_sync.missed_by_the_last_full_scan(uuid, text) is
+  'Whether the mapping''s last completed full scan did not see this page and no run has seen it since '
+  '(an incremental run takes it as missing). Authenticated; raises nothing.';
+revoke execute on function notion_sync.missed_by_the_last_full_scan(uuid, text) from public;
+grant execute on function notion_sync.missed_by_the_last_full_scan(uuid, text) to authenticated;
 
 create or replace function notion_sync.reconcile_run_of_questions(p_run_id uuid, p_options jsonb default '{}'::jsonb)
 returns jsonb
@@ -215,8 +260,13 @@ begin
     -- a deletion a person is already deciding on is left to them
     and not exists (select from notion_sync.conflicts c where c.mapping_id = v_map.mapping_id
                       and c.page_id = p.page_id and c.status = 'open' and c.kind in ('record_deleted', 'page_missing'))
-    -- gone on both sides (the record deleted, its page trashed or missing): nothing is left to decide
-    and not (not coalesce(p.record_exists, false) and (p.in_trash or (v_scan_done and not coalesce(p.seen, false))))
+    -- gone on both sides (the record deleted, its page trashed or missing): nothing is left to decide;
+    -- in an incremental run, missing is what the last completed full scan found, unless a run saw the
+    -- page since (one that did not read the page cannot call it live)
+    and not (not coalesce(p.record_exists, false)
+             and (p.in_trash or (v_scan_done and not coalesce(p.seen, false))
+                  or (not v_scan_done and not coalesce(p.seen, false)
+                      and notion_sync.missed_by_the_last_full_scan(v_map.mapping_id, p.page_id))))
     -- a deletion already decided, whose trash or restore waits in the outbox, is left to the push
     and not exists (select from notion_sync.outbox o where o.mapping_id = v_map.mapping_id and o.page_id = p.page_id
                       and o.op in ('trash', 'restore') and o.status in ('pending', 'in_flight'));
@@ -425,7 +475,10 @@ begin
   update notion_sync.tombstones t set resolved_at = now()
   from rc_pairs p
   where t.mapping_id = v_map.mapping_id and t.record_key = p.record_key and t.resolved_at is null
-    and not coalesce(p.record_exists, false) and (p.in_trash or (v_scan_done and not coalesce(p.seen, false)));
+    and not coalesce(p.record_exists, false)
+    and (p.in_trash or (v_scan_done and not coalesce(p.seen, false))
+         or (not v_scan_done and not coalesce(p.seen, false)
+             and notion_sync.missed_by_the_last_full_scan(v_map.mapping_id, p.page_id)));
 
   -- the other records and pages
   for v_rec in select * from rc_records r where r.action <> 'insert_record' order by r.action, r.page_id, r.record_key loop
