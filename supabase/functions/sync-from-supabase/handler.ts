@@ -119,9 +119,7 @@ export async function runPush(
     );
     return await asUser(claims, async (tx) => {
       const pending = await pendingCount(tx, body.databaseType, body.recordIds);
-      await tx`update notion_sync.runs set summary = ${
-        tx.json({ ...counts, pending } as never)
-      }
+      await tx`update notion_sync.runs set summary = ${tx.json({ ...counts, pending } as never)}
                where run_id = ${run.run_id}`;
       await tx`select notion_sync_api.finish_run(${run.run_id}, 'completed')`;
       return { success: true, runId: run.run_id, ...counts, pending };
@@ -130,11 +128,8 @@ export async function runPush(
     const message = e instanceof Error ? e.message : String(e);
     await asUser(
       claims,
-      (tx) =>
-        tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
-    ).catch((finishError) =>
-      console.error("could not mark run failed:", finishError)
-    );
+      (tx) => tx`select notion_sync_api.finish_run(${run.run_id}, 'failed', ${message})`,
+    ).catch((finishError) => console.error("could not mark run failed:", finishError));
     if (
       isNotionClientError(e) || e instanceof UnknownOutcomeError ||
       e instanceof NotionNetworkError
@@ -153,8 +148,7 @@ async function preview(
 ) {
   const keys = recordIds ?? null;
   return await asUser(claims, async (tx) => {
-    const [m] =
-      await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
+    const [m] = await tx`select mapping_id from notion_sync.mappings where name = ${mapping}`;
     if (!m) {
       throw new HttpError(404, "not_found", `no mapping named "${mapping}"`);
     }
@@ -306,9 +300,7 @@ async function ensureDataSource(
     ctx,
     (tx) => tx`select notion_sync_api.plan_recreate(${mapping}) as p`,
   ) as unknown as { p: Record<string, unknown> }[];
-  const database = await ctx.notion.write((c) =>
-    c.databases.create(plan[0].p as never)
-  ) as {
+  const database = await ctx.notion.write((c) => c.databases.create(plan[0].p as never)) as {
     data_sources: { id: string }[];
   };
   const created = await ctx.notion.read((c) =>
@@ -396,12 +388,9 @@ async function pushOne(
       // a database or programming error: leave the item for a later run and fail this one
       await sql(
         ctx,
-        (tx) =>
-          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${message}, false)`,
+        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${message}, false)`,
       ).catch(() => {});
-      throw e instanceof HttpError
-        ? new Error(`outbox item ${item.outbox_id}: ${message}`)
-        : e;
+      throw e instanceof HttpError ? new Error(`outbox item ${item.outbox_id}: ${message}`) : e;
     }
     const failure = notionFailure(e);
     const permanent = failure === "permanent" || failure === "blocked";
@@ -429,9 +418,7 @@ function retryAfterIn(e: unknown): number | null {
 async function retrievePage(ctx: Ctx, pageId: string): Promise<Page> {
   return await complete(
     ctx,
-    await ctx.notion.read((c) =>
-      c.pages.retrieve({ page_id: pageId })
-    ) as unknown as Page,
+    await ctx.notion.read((c) => c.pages.retrieve({ page_id: pageId })) as unknown as Page,
   );
 }
 
@@ -469,9 +456,7 @@ async function pushUpdate(
     const check = await one(
       ctx,
       (tx) =>
-        tx`select notion_sync_api.check_push(${item.outbox_id}, ${
-          tx.json(page as never)
-        }) as v`,
+        tx`select notion_sync_api.check_push(${item.outbox_id}, ${tx.json(page as never)}) as v`,
     ) as {
       decision: "write" | "done" | "conflict" | "cancelled";
       properties: Record<string, unknown>;
@@ -499,9 +484,7 @@ async function pushUpdate(
       await sql(
         ctx,
         (tx) =>
-          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
-            tx.json(answer as never)
-          })`,
+          tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(answer as never)})`,
       );
       counts.pushed++;
       return;
@@ -531,9 +514,7 @@ async function readThenWrite(
     if (send) {
       try {
         const result = await ctx.notion.write(send) as unknown as Page;
-        page = "parent" in result
-          ? result
-          : await retrievePage(ctx, item.page_id!);
+        page = "parent" in result ? result : await retrievePage(ctx, item.page_id!);
       } catch (e) {
         await pauseAfter(ctx, e, attempt);
         continue;
@@ -555,14 +536,10 @@ async function pushTrash(
     item,
     (page) =>
       Promise.resolve(
-        page.in_trash
-          ? null
-          : (c) => c.pages.update({ page_id: item.page_id!, in_trash: true }),
+        page.in_trash ? null : (c) => c.pages.update({ page_id: item.page_id!, in_trash: true }),
       ),
     (tx, page) =>
-      tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
-        tx.json(page as never)
-      })`,
+      tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
   );
   counts.trashed++;
 }
@@ -583,19 +560,14 @@ async function pushMove(
       const plan = await one(
         ctx,
         (tx) =>
-          tx`select notion_sync_api.plan_move(${item.outbox_id}, ${
-            tx.json(page as never)
-          }) as v`,
+          tx`select notion_sync_api.plan_move(${item.outbox_id}, ${tx.json(page as never)}) as v`,
       ) as { action: "move" | "done"; parent?: Record<string, unknown> };
       return plan.action === "move"
-        ? (c) =>
-          c.pages.move({ page_id: item.page_id!, parent: plan.parent as never })
+        ? (c) => c.pages.move({ page_id: item.page_id!, parent: plan.parent as never })
         : null;
     },
     (tx, page) =>
-      tx`select notion_sync_api.confirm_move(${item.outbox_id}, ${
-        tx.json(page as never)
-      })`,
+      tx`select notion_sync_api.confirm_move(${item.outbox_id}, ${tx.json(page as never)})`,
   );
   counts.moved++;
 }
@@ -614,10 +586,7 @@ async function pushCreate(
   );
   await sql(
     ctx,
-    (tx) =>
-      tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${
-        tx.json(page as never)
-      })`,
+    (tx) => tx`select notion_sync_api.confirm_push(${item.outbox_id}, ${tx.json(page as never)})`,
   );
   counts.created++;
 }
@@ -641,9 +610,7 @@ async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
       })
     );
     pages.push(...res.results);
-    cursor = res.has_more && pages.length < 500
-      ? res.next_cursor ?? undefined
-      : undefined;
+    cursor = res.has_more && pages.length < 500 ? res.next_cursor ?? undefined : undefined;
   } while (cursor);
   const found = await one(
     ctx,
@@ -735,8 +702,7 @@ async function pushRestore(
     if (error) {
       await sql(
         ctx,
-        (tx) =>
-          tx`select notion_sync_api.fail_push(${item.outbox_id}, ${error}, true)`,
+        (tx) => tx`select notion_sync_api.fail_push(${item.outbox_id}, ${error}, true)`,
       );
       counts.failed++;
       return;
@@ -773,9 +739,7 @@ async function pushRestore(
     await sql(
       ctx,
       (tx) =>
-        tx`select notion_sync_api.confirm_restore(${item.outbox_id}, ${
-          tx.json(page as never)
-        })`,
+        tx`select notion_sync_api.confirm_restore(${item.outbox_id}, ${tx.json(page as never)})`,
     );
     counts.restored++;
     return;
