@@ -1180,6 +1180,7 @@ function followRuns(runs) {
           runItem(r, shownRuns.questions.filter((q) => q.run_id === r.run_id)),
         );
       }
+      summaryCaughtUp(now);
       shownRuns = { ...shownRuns, runs: now };
       followRuns(now);
     } catch {
@@ -1189,7 +1190,25 @@ function followRuns(runs) {
   }, RUN_POLL_MS);
 }
 
+/**
+ * The run summary of a retrieve answered `running`, once the runs list shows that run finished (a
+ * continuation finished it): say how it ended, and drop "Still running".
+ */
+function summaryCaughtUp(runs) {
+  const shown = document.querySelector('#summary [data-field="run"]')?.textContent;
+  const status = document.querySelector('#summary [data-field="status"]');
+  const run = runs.find((r) => r.run_id === shown && r.status !== "running");
+  if (!run || !status?.textContent.startsWith("running")) return;
+  status.textContent = `${run.status}${
+    run.dry_run ? " (dry run: nothing was changed)" : ""
+  }, finished by its continuation: the runs list has its counts`;
+  const progress = document.querySelector('#summary [data-field="progress"]');
+  progress?.previousElementSibling?.remove();
+  progress?.remove();
+}
+
 function renderRuns(runs, questions) {
+  summaryCaughtUp(runs);
   shownRuns = { runs, questions };
   followRuns(runs);
   $("runs").replaceChildren(

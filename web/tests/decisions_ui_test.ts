@@ -191,3 +191,63 @@ Deno.test("a run that is still running is followed on screen until it completes,
     await closeDb();
   }
 });
+
+Deno.test("the summary of a retrieve answered running says how the run ended once a continuation finishes it", async () => {
+  const { webUrl, apiUrl } = stackEnv();
+  const { user } = await importedDemo("summary-catches-up");
+  const [{ id: runId }] = await asUser(
+    user.claims,
+    (tx) => tx`select notion_sync_api.start_run('tasks', 'retrieve', 'full') ->> 'run_id' as id`,
+  );
+  await closeDb();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // the retrieve answers as one that yielded at its time budget (a real one would take 120 s)
+    const cors = {
+      "access-control-allow-origin": "*",
+      "access-control-allow-headers": "authorization, x-client-info, apikey, content-type",
+      "access-control-allow-methods": "POST, OPTIONS",
+    };
+    await page.route(
+      `${apiUrl}/functions/v1/retrieve-from-database`,
+      (route) =>
+        route.request().method() === "OPTIONS"
+          ? route.fulfill({ status: 204, headers: cors })
+          : route.fulfill({
+            status: 200,
+            headers: { ...cors, "content-type": "application/json" },
+            body: JSON.stringify({
+              success: true,
+              runId,
+              status: "running",
+              retrieved: 100,
+              matched: 0,
+              conflicts: 0,
+              newRecords: 0,
+              errors: [],
+              progress: { pagesRead: 100, batches: 1, resumed: false },
+            }),
+          }),
+    );
+    await signIn(page, webUrl, user.email);
+    await page.getByRole("button", { name: "Retrieve from Notion" }).click();
+    const status = page.locator('#summary [data-field="status"]');
+    await status.filter({ hasText: /^running/ }).waitFor();
+    assert.equal(await page.locator('#summary [data-field="progress"]').count(), 1);
+
+    await asUser(user.claims, (tx) => tx`select notion_sync_api.finish_run(${runId}, 'completed')`);
+    await closeDb();
+    await status.filter({ hasText: /^completed, finished by its continuation/ }).waitFor({
+      timeout: 20_000,
+    });
+    assert.equal(
+      await page.locator('#summary [data-field="progress"]').count(),
+      0,
+      "it no longer says it is still running",
+    );
+  } finally {
+    await browser.close();
+    await closeDb();
+  }
+});
