@@ -515,6 +515,31 @@ function conflictName(c) {
   return `${kind[0].toUpperCase()}${kind.slice(1)} · ${page}`;
 }
 
+/**
+ * Opens a confirmation in `box` (an alertdialog labelled by `labelId`): the question, a yes button
+ * (`onYes(yes)`), and Cancel, which closes it and gives the focus back to `opener`.
+ */
+function confirmIn(box, labelId, question, { yes: yesLabel, danger, onYes, opener }) {
+  const yes = el("button", {
+    type: "button",
+    textContent: yesLabel,
+    className: danger ? "danger" : "",
+  });
+  const no = el("button", { type: "button", textContent: "Cancel", className: "secondary" });
+  yes.addEventListener("click", () => onYes(yes));
+  no.addEventListener("click", () => {
+    box.hidden = true;
+    box.replaceChildren();
+    opener.focus();
+  });
+  box.replaceChildren(
+    el("p", { id: labelId, textContent: question }),
+    el("div", { className: "actions" }, yes, no),
+  );
+  box.hidden = false;
+  no.focus();
+}
+
 /** One open conflict: what it is about and the answers a person can take. */
 function conflictCard(c) {
   const id = `conflict-${c.conflict_id}`;
@@ -572,25 +597,12 @@ function conflictCard(c) {
   }
 
   function ask(answer, button) {
-    confirmBox.replaceChildren(
-      el("p", { id: `${id}-confirm`, textContent: `${answer.label}? ${answer.confirm}` }),
-      el("div", { className: "actions" }),
-    );
-    const yes = el("button", {
-      type: "button",
-      textContent: `Yes, ${answer.label[0].toLowerCase()}${answer.label.slice(1)}`,
-      className: answer.danger ? "danger" : "",
+    confirmIn(confirmBox, `${id}-confirm`, `${answer.label}? ${answer.confirm}`, {
+      yes: `Yes, ${answer.label[0].toLowerCase()}${answer.label.slice(1)}`,
+      danger: answer.danger,
+      onYes: () => resolve(answer, button),
+      opener: button,
     });
-    const no = el("button", { type: "button", textContent: "Cancel", className: "secondary" });
-    yes.addEventListener("click", () => resolve(answer, button));
-    no.addEventListener("click", () => {
-      confirmBox.hidden = true;
-      confirmBox.replaceChildren();
-      button.focus();
-    });
-    confirmBox.lastChild.append(yes, no);
-    confirmBox.hidden = false;
-    no.focus();
   }
 
   /** A button for one answer: straight to the server, or through a confirmation. */
@@ -916,24 +928,7 @@ function answerAll(r, item, problem) {
         ...Object.entries(kinds).filter(([k]) => what.kinds[k]).map(([k, n]) => what.kinds[k](n)),
         ...(values ? [what.values(values)] : []),
       ];
-      const yes = el("button", {
-        type: "button",
-        className: danger ? "danger" : "",
-        textContent: `Yes, ${what.label[0].toLowerCase()}${
-          what.label.slice(1)
-        } for all ${r.open_questions}`,
-      });
-      const no = el("button", { type: "button", className: "secondary", textContent: "Cancel" });
-      confirm.replaceChildren(
-        el("p", {
-          id: `${id}-all-confirm`,
-          textContent: `Answer ${plural(r.open_questions, "open question")} of this run with ` +
-            `${what.label}? ${parts.join("; ")}. Each decision is listed under Recent decisions, ` +
-            "to undo.",
-        }),
-        el("div", { className: "actions" }, yes, no),
-      );
-      yes.addEventListener("click", async () => {
+      const onYes = async (yes) => {
         if (yes.disabled) return;
         yes.disabled = true;
         item.setAttribute("aria-busy", "true");
@@ -968,14 +963,22 @@ function answerAll(r, item, problem) {
         } finally {
           item.removeAttribute("aria-busy");
         }
-      });
-      no.addEventListener("click", () => {
-        confirm.hidden = true;
-        confirm.replaceChildren();
-        button.focus();
-      });
-      confirm.hidden = false;
-      no.focus();
+      };
+      confirmIn(
+        confirm,
+        `${id}-all-confirm`,
+        `Answer ${plural(r.open_questions, "open question")} of this run with ` +
+          `${what.label}? ${parts.join("; ")}. Each decision is listed under Recent decisions, ` +
+          "to undo.",
+        {
+          yes: `Yes, ${what.label[0].toLowerCase()}${
+            what.label.slice(1)
+          } for all ${r.open_questions}`,
+          danger,
+          onYes,
+          opener: button,
+        },
+      );
     });
     actions.append(button);
   }
@@ -1046,33 +1049,16 @@ function runItem(r, questions) {
         item.removeAttribute("aria-busy");
       }
     };
-    button.addEventListener("click", () => {
-      box.replaceChildren(
-        el("p", {
-          id: `${id}-confirm`,
-          textContent: `Revert this run? ${plural(r.to_revert, "change")} it made ` +
-            "are undone where the side still holds what the run wrote; a value edited since is " +
-            "kept and asked about. Records it imported are deleted and pages it created are " +
-            "trashed: each is listed under the run, to bring back.",
-        }),
-        el("div", { className: "actions" }),
-      );
-      const yes = el("button", {
-        type: "button",
-        className: "danger",
-        textContent: "Yes, revert this run",
-      });
-      const no = el("button", { type: "button", className: "secondary", textContent: "Cancel" });
-      yes.addEventListener("click", () => revert(yes));
-      no.addEventListener("click", () => {
-        box.hidden = true;
-        box.replaceChildren();
-        button.focus();
-      });
-      box.lastChild.append(yes, no);
-      box.hidden = false;
-      no.focus();
-    });
+    button.addEventListener("click", () =>
+      confirmIn(
+        box,
+        `${id}-confirm`,
+        `Revert this run? ${plural(r.to_revert, "change")} it made ` +
+          "are undone where the side still holds what the run wrote; a value edited since is " +
+          "kept and asked about. Records it imported are deleted and pages it created are " +
+          "trashed: each is listed under the run, to bring back.",
+        { yes: "Yes, revert this run", danger: true, onYes: revert, opener: button },
+      ));
     item.append(el("div", { className: "actions" }, button), box);
   }
 

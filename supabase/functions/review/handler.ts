@@ -1,8 +1,9 @@
 /**
  * review: what the web client reads and decides — rows, runs, open conflicts side by side, the
- * questions a revert left, a person's recent decisions, recovery status, health, staged pages, the outbox — and the decisions a person takes (resolve, undo,
- * revert a run, pause / resume a mapping, cancel a run), all through asUser, RLS-protected views
- * and the exposed RPCs. Another user's mapping, conflict or run is not found (404).
+ * questions a revert left, a person's recent decisions, recovery status, health, staged pages, the
+ * outbox — and the decisions a person takes (resolve, undo, revert a run, pause / resume a
+ * mapping, cancel a run), all through asUser, RLS-protected views and the exposed RPCs. Another
+ * user's mapping, conflict or run is not found (404).
  */
 import { z } from "zod";
 import { requireUser } from "../_shared/auth.ts";
