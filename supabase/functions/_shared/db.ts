@@ -48,10 +48,23 @@ const sqlStateToHttp: Record<string, [number, string]> = {
  * HttpErrors (P0002 → 404, 55006 → 409, …); others propagate.
  */
 export async function asUser<T>(claims: UserClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return await inRole("authenticated", JSON.stringify(claims), fn);
+}
+
+/**
+ * Runs fn in one transaction as `service_role` (RLS bypassed): only for the worker's own
+ * bookkeeping (claiming jobs across users); the work itself runs through asUser as each owner.
+ */
+export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return await inRole("service_role", '{"role":"service_role"}', fn);
+}
+
+/** One transaction in a role with these claims; errors we raise on purpose become HttpErrors. */
+async function inRole<T>(role: string, claims: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   try {
     return await db().begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-                      set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+      await tx`select set_config('role', ${role}, true),
+                      set_config('request.jwt.claims', ${claims}, true)`;
       return await fn(tx);
     }) as T;
   } catch (e) {
@@ -60,16 +73,4 @@ export async function asUser<T>(claims: UserClaims, fn: (tx: Tx) => Promise<T>):
     if (mapped) throw new HttpError(mapped[0], mapped[1], (e as Error).message);
     throw e;
   }
-}
-
-/**
- * Runs fn in one transaction as `service_role` (RLS bypassed): only for the worker's own
- * bookkeeping (claiming jobs across users); the work itself runs through asUser as each owner.
- */
-export async function asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return await db().begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true),
-                    set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return await fn(tx);
-  }) as T;
 }

@@ -115,6 +115,15 @@ Deno.test("a page created in Notion reaches Supabase through a verified webhook 
       (await webhook({})).body.verifiedAt,
       "the first signed event marks the webhook verified",
     );
+    // a handshake posted by someone who learned the URL cannot take the verified endpoint over
+    const takeover = await deliver(url, '{"verification_token":"secret_not_notions"}');
+    assert.deepEqual([takeover.status, takeover.body.error.code], [409, "not_ready"]);
+    assert.match(takeover.body.error.message, /newUrl/);
+    assert.equal(
+      (await webhook({})).body.verificationToken,
+      sub.verification_token,
+      "the endpoint keeps Notion's token",
+    );
 
     assert.equal((await tickUntilRun(user.claims, job.job_id)).last_error, null);
     const rows = await db<{ name: string }[]>((tx) => tx`select name from public.hooked_tasks`);
