@@ -64,14 +64,15 @@ export async function rotateTokenKey(sql: postgres.Sql, cipher: TokenCipher): Pr
 
 if (import.meta.main) {
   const vars = z.object({
-    DB_URL: z.string().min(1, "DB_URL must be the database's connection string (as postgres)"),
+    DB_URL: z.string({ error: "DB_URL must be set: the database's connection string, as postgres" })
+      .min(1, "DB_URL must be the database's connection string, as postgres"),
     TOKEN_ENCRYPTION_KEY: aesKey("TOKEN_ENCRYPTION_KEY"),
     TOKEN_ENCRYPTION_KEY_PREVIOUS: aesKey("TOKEN_ENCRYPTION_KEY_PREVIOUS"),
   }).refine((v) => v.TOKEN_ENCRYPTION_KEY !== v.TOKEN_ENCRYPTION_KEY_PREVIOUS, {
     message: "TOKEN_ENCRYPTION_KEY (the new key) and TOKEN_ENCRYPTION_KEY_PREVIOUS are the same",
   }).safeParse(Deno.env.toObject());
   if (!vars.success) {
-    console.error(vars.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+    console.error(vars.error.issues.map((i) => i.message).join("\n"));
     Deno.exit(2);
   }
   const sql = postgres(vars.data.DB_URL, { max: 1, onnotice: () => {} });
@@ -90,7 +91,12 @@ if (import.meta.main) {
           "key opens it. Its owner must connect it again (connect-notion, or a new webhook URL).",
       );
     }
-    if (done.unreadable.length) Deno.exitCode = 1;
+    if (done.unreadable.length) {
+      console.error(
+        `${done.unreadable.length} token(s) that neither key opens were left as they were.`,
+      );
+      Deno.exitCode = 1;
+    }
   } finally {
     await sql.end();
   }

@@ -74,7 +74,7 @@ count $((total - bad > 0 ? total - bad : 0)) "$bad" "pgTAP"
 cd "$ROOT"
 check deno-fmt deno fmt --check
 check deno-lint deno lint
-check deno-check deno check stack/*.ts supabase/functions/*/index.ts notion-emulator/main.ts
+check deno-check deno check stack/*.ts supabase/functions/*/index.ts notion-emulator/main.ts ops/*.ts
 check db-lint supabase db lint --db-url "$DB_URL?sslmode=disable" -s notion_sync,notion_sync_api \
   --level error --fail-on error
 

@@ -3,10 +3,8 @@ import { z } from "zod";
 
 /** 32 random bytes in base64, as `openssl rand -base64 32` prints them. */
 export function aesKey(name: string) {
-  return z.string().regex(
-    /^[A-Za-z0-9+/]{43}=$/,
-    `${name} must be 32 random bytes in base64 (openssl rand -base64 32)`,
-  );
+  const must = `${name} must be 32 random bytes in base64 (openssl rand -base64 32)`;
+  return z.string({ error: `${must}; it is not set` }).regex(/^[A-Za-z0-9+/]{43}=$/, must);
 }
 
 const schema = z.object({
