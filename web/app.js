@@ -863,6 +863,18 @@ function runFacts(r) {
   return facts.join(", ");
 }
 
+/** Whether a running run's lease ran out: its invocation stopped and nothing resumed it yet. */
+const leaseRanOut = (r) => r.status === "running" && new Date(r.lease_expires_at) < new Date();
+
+/** When a running run last said it was alive, and, once its lease ran out, what happens next. */
+function lastHeard(r) {
+  const heard = `Last heard from at ${new Date(r.heartbeat_at).toLocaleTimeString()}`;
+  if (!leaseRanOut(r)) return `${heard}.`;
+  return `${heard}; its lease ran out at ${new Date(r.lease_expires_at).toLocaleTimeString()}, ` +
+    "so its invocation stopped: the next retrieve of the mapping resumes it, or the scheduler " +
+    "marks it failed an hour later.";
+}
+
 /** What an answer for all does to the open questions of each kind (open_kinds, counted in SQL). */
 const FOR_ALL = {
   prefer_notion: {
@@ -993,6 +1005,9 @@ function runItem(r, questions) {
   item.dataset.runId = r.run_id;
   item.append(el("h3", { id: `${id}-title`, textContent: runName(r), tabIndex: -1 }));
   item.append(el("p", { className: "muted", id: `${id}-facts`, textContent: runFacts(r) }));
+  if (r.status === "running") {
+    item.append(el("p", { className: "muted", id: `${id}-heard`, textContent: lastHeard(r) }));
+  }
   // why a revert or a bring-back failed, said on the run (the page's error line may be out of sight)
   const problem = el("p", { className: "error problem", id: `${id}-problem`, role: "alert" });
   const said = el("p", { className: "reverted", id: `${id}-reverted` });
@@ -1117,6 +1132,8 @@ function runItem(r, questions) {
 
 /** How often the runs list is read again while a run of the mapping is running. */
 const RUN_POLL_MS = 3000;
+/** ... and while every running run's lease ran out (nothing moves until one is resumed). */
+const STOPPED_RUN_POLL_MS = 30000;
 let shownRuns = { runs: [], questions: [] };
 let pollTimer = null;
 /** Each follow has a number: a poll answered after the list was rendered again is dropped. */
@@ -1130,13 +1147,15 @@ function stopFollowing() {
 
 /**
  * A run answered `running` (it yielded at its time budget; a continuation finishes it): the runs
- * list is read again every few seconds while one of the mapping's runs is running, re-rendered
- * when a run changed, and the whole screen refreshed once none is running (its rows and questions
- * are then the run's). Stops on another mapping, on sign-out, and when nothing runs.
+ * list is read again every few seconds while one of the mapping's runs is running (every 30 s
+ * while every running run's lease ran out: nothing moves until one is resumed), re-rendered when a
+ * run changed, and the whole screen refreshed once none is running (its rows and questions are
+ * then the run's). Stops on another mapping, on sign-out, and when nothing runs.
  */
 function followRuns(runs) {
   stopFollowing();
-  if (!runs.some((r) => r.status === "running")) return;
+  const running = runs.filter((r) => r.status === "running");
+  if (!running.length) return;
   const mine = pollSeq;
   const mapping = $("retrieve-form").databaseType.value;
   pollTimer = setTimeout(async () => {
@@ -1153,7 +1172,15 @@ function followRuns(runs) {
         await refresh();
         return;
       }
-      const seen = (r) => JSON.stringify([r.status, r.retrieved, r.inserted, r.updated]);
+      const seen = (r) =>
+        JSON.stringify([
+          r.status,
+          r.retrieved,
+          r.inserted,
+          r.updated,
+          r.heartbeat_at,
+          leaseRanOut(r),
+        ]);
       const before = new Map(shownRuns.runs.map((r) => [r.run_id, seen(r)]));
       if (now.length !== before.size || now.some((r) => !before.has(r.run_id))) {
         // another run started: the list as it is now
@@ -1173,7 +1200,7 @@ function followRuns(runs) {
       // a failed read is tried again at the next interval
       if (mine === pollSeq) followRuns(shownRuns.runs);
     }
-  }, RUN_POLL_MS);
+  }, running.every(leaseRanOut) ? STOPPED_RUN_POLL_MS : RUN_POLL_MS);
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { emulatorNotion, freshUser, invoke, titleOnlyMapping } from "../../stack/testing.ts";
 import { stackEnv } from "../../stack/setup.ts";
 import { asUser, closeDb } from "../../supabase/functions/_shared/db.ts";
@@ -98,5 +99,48 @@ Deno.test("a person reads the mapping's runs, reverts one after a confirmation, 
   } finally {
     await browser.close();
     await closeDb();
+  }
+});
+
+Deno.test("a run whose invocation stopped says when it was last heard from, and is read again only every 30 s", async () => {
+  const { webUrl, dbUrl } = stackEnv();
+  const user = await freshUser("runs-stopped");
+  const name = `notes-${crypto.randomUUID().slice(0, 6)}`;
+  await titleOnlyMapping(user, name, "web_stopped_notes");
+  // a retrieve whose invocation died a quarter of an hour ago: its lease ran out ten minutes ago
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  const [{ run_id: runId }] = await sql`
+    insert into notion_sync.runs (owner_id, mapping_id, kind, mode, status, started_at,
+                                  heartbeat_at, lease_expires_at)
+    select owner_id, mapping_id, 'retrieve', 'full', 'running', now() - interval '20 minutes',
+           now() - interval '15 minutes', now() - interval '10 minutes'
+    from notion_sync.mappings where owner_id = ${user.id} and name = ${name}
+    returning run_id::text`;
+  await sql.end();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    let reads = 0;
+    page.on("request", (req) => {
+      if (
+        req.url().endsWith("/functions/v1/review") && /"action":"runs"/.test(req.postData() ?? "")
+      ) {
+        reads += 1;
+      }
+    });
+    await signIn(page, webUrl, user.email);
+    await page.getByLabel("Mapping").fill(name);
+    await page.getByLabel("Mapping").press("Tab");
+    const heard = page.locator(`#run-${runId}-heard`);
+    await heard.waitFor();
+    assert.match(
+      await heard.textContent() ?? "",
+      /^Last heard from at .*; its lease ran out at .*, so its invocation stopped: the next retrieve of the mapping resumes it/,
+    );
+    const shown = reads;
+    await page.waitForTimeout(5000);
+    assert.equal(reads, shown, "nothing moves until the run is resumed: it is not read every 3 s");
+  } finally {
+    await browser.close();
   }
 });
