@@ -871,7 +871,7 @@ function lastHeard(r) {
   const heard = `Last heard from at ${new Date(r.heartbeat_at).toLocaleTimeString()}`;
   if (!leaseRanOut(r)) return `${heard}.`;
   return `${heard}; its lease ran out at ${new Date(r.lease_expires_at).toLocaleTimeString()}, ` +
-    "so its invocation stopped: the next retrieve of the mapping resumes it, or the scheduler " +
+    `so its invocation stopped: the mapping's next ${r.kind} resumes it, or the scheduler ` +
     "marks it failed an hour later.";
 }
 

@@ -135,7 +135,7 @@ Deno.test("a run whose invocation stopped says when it was last heard from, and 
     await heard.waitFor();
     assert.match(
       await heard.textContent() ?? "",
-      /^Last heard from at .*; its lease ran out at .*, so its invocation stopped: the next retrieve of the mapping resumes it/,
+      /^Last heard from at .*; its lease ran out at .*, so its invocation stopped: the mapping's next retrieve resumes it/,
     );
     const shown = reads;
     await page.waitForTimeout(5000);
