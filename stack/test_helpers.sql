@@ -134,6 +134,10 @@ begin
   insert into notion_sync.webhook_events (owner_id, connection_id, event_id, type)
   select p_user_id, connection_id, 'event-' || p_user_id, 'page.created' from notion_sync.mappings
   where mapping_id = v_mapping;
+  insert into notion_sync.retired_links (owner_id, data_source_id, target_schema, target_table, key_column,
+                                         page_id, record_key, base, synced_at, mapping_name)
+  values (p_user_id, 'ds-retired', 'notion_sync_demo', 'tasks', 'task_id', 'page-r-' || p_user_id,
+          'rec-r-' || p_user_id, '{}', now(), 'retired');
   insert into notion_sync_demo.tasks (owner_id, title) values (p_user_id, 'seeded');
   return v_mapping;
 end

@@ -1,8 +1,8 @@
 -- The RLS matrix on every table of ours: the owner reads their rows, another user can neither
 -- read, update nor delete them, anon is shut out, the service role sees everyone's.
 begin;
--- 13 tables in notion_sync and 1 in notion_sync_demo, 6 checks each, plus 2 guards.
-select plan(86);
+-- 14 tables in notion_sync and 1 in notion_sync_demo, 6 checks each, plus 2 guards.
+select plan(92);
 
 select tests.create_user('matrix-alice@example.com') as alice \gset
 select tests.create_user('matrix-bob@example.com') as bob \gset

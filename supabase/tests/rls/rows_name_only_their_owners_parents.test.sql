@@ -92,7 +92,7 @@ select throws_ok(format($$ insert into notion_sync.changes (owner_id, mapping_id
 -- under another user's connection
 select throws_ok(format($$ insert into notion_sync.mappings (owner_id, connection_id, name, data_source_id,
                                                              target_schema, target_table, key_column)
-                          values (%L, %L, 'borrowed', 'ds-tasks', 'notion_sync_demo', 'tasks', 'task_id') $$,
+                          values (%L, %L, 'borrowed', 'ds-tasks', 'notion_sync_demo', 'borrowed', 'task_id') $$,
                         :'bob', :'alice_connection'),
   '23503', 'insert or update on table "mappings" violates foreign key constraint "mappings_connection_owner_fkey"',
   'A user cannot map a data source through another user''s Notion connection.');

@@ -10,7 +10,8 @@ select tests.create_user('intruder@example.com') as intruder \gset
 select tests.create_demo_mapping(:'uid') as tasks \gset
 insert into notion_sync.mappings (owner_id, connection_id, name, data_source_id, target_schema,
                                   target_table, key_column, owner_column, field_map, validated_at)
-select owner_id, connection_id, n, d, target_schema, target_table, key_column, owner_column, field_map, now()
+-- each on a table of its own (one owner maps a table once); only their data sources matter here
+select owner_id, connection_id, n, d, target_schema, 'tasks_' || n, key_column, owner_column, field_map, now()
 from notion_sync.mappings, (values ('other', 'ds-other'), ('resting', 'ds-resting')) v(n, d)
 where mapping_id = :'tasks';
 update notion_sync.mappings set validated_at = now() where mapping_id = :'tasks';
@@ -20,7 +21,7 @@ select connection_id as conn from notion_sync.mappings where mapping_id = :'task
 insert into notion_sync.runs (owner_id, mapping_id, status) select owner_id, mapping_id, 'completed' from notion_sync.mappings where owner_id = :'uid';
 insert into notion_sync.mappings (owner_id, connection_id, name, data_source_id, target_schema,
                                   target_table, key_column, owner_column, field_map, validated_at)
-select owner_id, connection_id, 'new', 'ds-tasks', target_schema, target_table, key_column, owner_column, field_map, now()
+select owner_id, connection_id, 'new', 'ds-tasks', target_schema, 'tasks_new', key_column, owner_column, field_map, now()
 from notion_sync.mappings where mapping_id = :'tasks';
 
 create function pg_temp.event(p_id text, p_type text, p_entity text, p_data_source text default null)
