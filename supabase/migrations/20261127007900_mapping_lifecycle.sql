@@ -213,22 +213,24 @@ begin
   if (select auth.uid()) is distinct from new.owner_id and (select auth.uid()) is not null then
     return null; -- not reached under RLS; a signed-in user is handed nothing of another's
   end if;
-  insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base, synced_at, dirty_at)
-  select new.mapping_id, r.page_id, r.owner_id, r.record_key, r.base, r.synced_at, now()
-  from notion_sync.retired_links r
-  where r.owner_id = new.owner_id and r.data_source_id = new.data_source_id
-    and r.target_schema = new.target_schema and r.target_table = new.target_table and r.key_column = new.key_column
-  on conflict do nothing;
+  -- taken from retired_links once: the pairs, and their undecided deletions
+  with taken as (
+    delete from notion_sync.retired_links r
+    where r.owner_id = new.owner_id and r.data_source_id = new.data_source_id
+      and r.target_schema = new.target_schema and r.target_table = new.target_table
+      and r.key_column = new.key_column
+    returning r.*
+  ), linked as (
+    insert into notion_sync.links (mapping_id, page_id, owner_id, record_key, base, synced_at, dirty_at)
+    select new.mapping_id, t.page_id, t.owner_id, t.record_key, t.base, t.synced_at, now()
+    from taken t
+    on conflict do nothing
+  )
   insert into notion_sync.tombstones (mapping_id, owner_id, record_key, page_id, last_values, cause, deleted_at)
-  select new.mapping_id, r.owner_id, r.record_key, r.page_id, r.tombstone -> 'last_values', r.tombstone ->> 'cause',
-         (r.tombstone ->> 'deleted_at')::timestamptz
-  from notion_sync.retired_links r
-  where r.owner_id = new.owner_id and r.data_source_id = new.data_source_id
-    and r.target_schema = new.target_schema and r.target_table = new.target_table and r.key_column = new.key_column
-    and r.tombstone is not null;
-  delete from notion_sync.retired_links r
-  where r.owner_id = new.owner_id and r.data_source_id = new.data_source_id
-    and r.target_schema = new.target_schema and r.target_table = new.target_table and r.key_column = new.key_column;
+  select new.mapping_id, t.owner_id, t.record_key, t.page_id, t.tombstone -> 'last_values', t.tombstone ->> 'cause',
+         (t.tombstone ->> 'deleted_at')::timestamptz
+  from taken t
+  where t.tombstone is not null;
   return null;
 end
 $$;

@@ -15,28 +15,9 @@
 create index outbox_waiting_idx on notion_sync.outbox (mapping_id, outbox_id)
   where status in ('pending', 'in_flight');
 
-create or replace function notion_sync.claim_due_outbox(
-  p_mapping_name text, p_record_keys text[] default null, p_limit integer default 20)
-returns setof notion_sync.outbox
-language plpgsql
-security invoker
-set search_path = ''
-as $$
-declare
-  -- the mapping first: a join by name could not read outbox_waiting_idx in order
-  v_mapping uuid := (select m.mapping_id from notion_sync.mappings m where m.name = p_mapping_name);
-begin
-  return query
-  update notion_sync.outbox o
-  set status = 'in_flight', attempts = o.attempts + 1, updated_at = now()
-  where o.outbox_id = any (array(select notion_sync.due_outbox_ids(v_mapping, p_record_keys, p_limit)))
-  returning o.*;
-end
-$$;
-comment on function notion_sync.claim_due_outbox(text, text[], integer) is
-  'Claims up to p_limit due Notion writes of the caller''s mapping (only those of p_record_keys when '
-  'given), and writes abandoned in flight for 10 minutes. Call claim_outbox_for, which cancels '
-  'obsolete creates first. Authenticated; raises nothing.';
+-- claim_outbox_for claims the ids it checked itself: picking them again by the mapping's name was
+-- the same work twice
+drop function notion_sync.claim_due_outbox(text, text[], integer);
 
 -- The ids of up to p_limit (at most 100) writes of the mapping a claim takes now, in id order,
 -- locked (skipping those another claim holds): pending and due, or abandoned in flight for 10
@@ -113,7 +94,11 @@ begin
     exit when v_linked + v_deleted = 0;
     v_deleted := 0;
   end loop;
-  return query select * from notion_sync.claim_due_outbox(p_mapping_name, p_record_keys, p_limit);
+  return query
+  update notion_sync.outbox o
+  set status = 'in_flight', attempts = o.attempts + 1, updated_at = now()
+  where o.outbox_id = any (v_ids)
+  returning o.*;
 end
 $$;
 comment on function notion_sync_api.claim_outbox_for(text, text[], integer) is
