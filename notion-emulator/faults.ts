@@ -7,6 +7,7 @@ import { Rng } from "./ids.ts";
 export type FaultAction =
   | "error"
   | "committed_503"
+  | "late_commit"
   | "reset"
   | "malformed"
   | "edge_403"
@@ -36,6 +37,11 @@ export interface FaultRule {
   additional_data?: Record<string, unknown>;
   /** Adds `Retry-After` (seconds) and `additional_data.retry_after`; a 429 gets 1 when unset. */
   retry_after?: number;
+  /**
+   * For `late_commit`: real ms after the error answer at which the write is applied (default
+   * 1000), as when Notion's gateway gives up on a request its backend goes on to commit.
+   */
+  commit_after_ms?: number;
   /** For `latency` (and any action): delay before answering, in real ms, plus uniform jitter. */
   latency_ms?: number;
   jitter_ms?: number;

@@ -137,6 +137,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     save,
     async close() {
       clearInterval(autosave);
+      emulator.cancelLateCommits();
       await emulator.webhooks.stop();
       await save();
       await server.shutdown();

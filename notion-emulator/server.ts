@@ -40,6 +40,7 @@ export class Emulator implements ApiDeps {
   detectConflicts = true;
   #seq = 0;
   #inflight = new Map<string, number>();
+  #lateCommits = new Set<ReturnType<typeof setTimeout>>();
 
   webhooks: Webhooks;
 
@@ -162,6 +163,20 @@ export class Emulator implements ApiDeps {
       integration,
       actor: { userId: integration.botId, integration },
     };
+    if (blocking?.action === "late_commit") {
+      // the gateway answers an error now; the backend applies the write later (a create seen in
+      // no query yet, which a client that repeats it makes twice)
+      const timer = setTimeout(() => {
+        this.#lateCommits.delete(timer);
+        try {
+          handleApi(this, apiReq);
+        } catch (e) {
+          console.error("notion-emulator: a late commit failed", e);
+        }
+      }, blocking.commit_after_ms ?? 1000);
+      this.#lateCommits.add(timer);
+      throw faultError({ ...blocking, status: blocking.status ?? 504 });
+    }
     const result = handleApi(this, apiReq);
     if (blocking?.action === "committed_503") {
       const additional: Record<string, unknown> = {
@@ -199,6 +214,12 @@ export class Emulator implements ApiDeps {
       status: 200,
       headers: { "content-type": "application/json; charset=utf-8", "x-notion-request-id": rid },
     });
+  }
+
+  /** Drops the writes `late_commit` faults have not applied yet (the emulator is closing). */
+  cancelLateCommits(): void {
+    for (const timer of this.#lateCommits) clearTimeout(timer);
+    this.#lateCommits.clear();
   }
 
   #earlyFault(rule: FaultRule, body: any): Response | null {

@@ -137,6 +137,35 @@ Deno.test("a committed 503 applies the create and names the new page", async () 
   });
 });
 
+Deno.test("a late commit answers 504 at once and applies the create afterwards", async () => {
+  await withEmulator(async (em, notion) => {
+    await control(em, "faults", {
+      method: "POST",
+      path: "/v1/pages",
+      nth: 1,
+      action: "late_commit",
+      commit_after_ms: 300,
+    });
+    const titled = async () => {
+      const res = await notion.dataSources.query({
+        data_source_id: DEMO.tasksDataSourceId,
+        filter: { property: "Name", title: { equals: "committed later" } },
+      });
+      return res.results.length;
+    };
+    const err = await notion.pages.create({
+      parent: { data_source_id: DEMO.tasksDataSourceId },
+      properties: { Name: { title: [{ text: { content: "committed later" } }] } },
+    }).catch((e) => e);
+    assert.ok(err instanceof APIResponseError, String(err));
+    assert.equal(err.status, 504);
+    assert.equal(err.code, "gateway_timeout");
+    assert.equal(await titled(), 0, "not there when the error is answered");
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(await titled(), 1, "there once the backend committed it");
+  });
+});
+
 Deno.test("connection resets, malformed bodies and slow answers fail the SDK call", async () => {
   await withEmulator(async (em, notion) => {
     await control(em, "faults", { path: "/users/me", nth: 1, action: "reset" });
