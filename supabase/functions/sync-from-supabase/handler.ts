@@ -49,6 +49,14 @@ const WRITE_ATTEMPTS = 4;
 const REFUSED_WRITE_ATTEMPTS = 8;
 /** Outbox items claimed at a time. */
 const CLAIM_BATCH = 10;
+/**
+ * Seconds before a create whose outcome is unknown (a timeout, 5xx, reset or unreadable answer
+ * without `committed_resource_id`) is looked up again, when a lookup right away did not find its
+ * page: Notion may still commit it until its 60 s request maximum has passed (our timeout is at
+ * most 30 s; a gateway may give up before its backend does), and a new page may show in queries
+ * only some time later. A second create is sent only after a lookup made then finds nothing.
+ */
+const UNCONFIRMED_CREATE_WAIT_SECONDS = 120;
 
 interface StartedRun {
   run_id: string;
@@ -395,12 +403,15 @@ async function pushOne(
     const failure = notionFailure(e);
     const permanent = failure === "permanent" || failure === "blocked";
     const status = notionStatus(e instanceof UnknownOutcomeError ? e.cause : e);
+    const retryAfter = e instanceof UnconfirmedCreateError
+      ? Math.max(UNCONFIRMED_CREATE_WAIT_SECONDS, retryAfterIn(e) ?? 0)
+      : retryAfterIn(e);
     await sql(
       ctx,
       (tx) =>
         tx`select notion_sync_api.fail_push(${item.outbox_id}, ${`Notion ${
           status ?? failure
-        }: ${message}`}, ${permanent}, ${retryAfterIn(e)})`,
+        }: ${message}`}, ${permanent}, ${retryAfter})`,
     );
     if (permanent) counts.failed++;
     if (status === 401) throw e; // the token no longer works: every other item would fail too
@@ -623,9 +634,17 @@ async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
 }
 
 /**
+ * A create whose outcome is unknown and whose page a lookup did not find (yet): the item waits
+ * UNCONFIRMED_CREATE_WAIT_SECONDS, then its next attempt looks the page up before any create.
+ */
+class UnconfirmedCreateError extends UnknownOutcomeError {}
+
+/**
  * Creates a page at most once: an item attempted before (attempts > 1) is looked up first; a 503
  * that says the create committed is confirmed with the page it names; after any other unknown
- * outcome the page is looked up before the create is sent again.
+ * outcome the page is looked up, and when it is not found the create is not sent again in this
+ * push (Notion may still commit it, or not show it in queries yet): the item waits, and its next
+ * attempt looks the page up first.
  */
 async function createOnce(
   ctx: Ctx,
@@ -637,25 +656,23 @@ async function createOnce(
     const found = await lookUpCreated(ctx, item);
     if (found) return found;
   }
-  for (let attempt = 0;; attempt++) {
-    try {
-      return await complete(
-        ctx,
-        await ctx.notion.write((c) =>
-          c.pages.create({
-            parent: { data_source_id: dataSourceId },
-            properties: properties as never,
-          })
-        ) as unknown as Page,
-      );
-    } catch (e) {
-      if (e instanceof UnknownOutcomeError && e.committedResourceId) {
-        return await retrievePage(ctx, e.committedResourceId);
-      }
-      await pauseAfter(ctx, e, attempt);
-      const found = await lookUpCreated(ctx, item);
-      if (found) return found;
-    }
+  try {
+    return await complete(
+      ctx,
+      await ctx.notion.write((c) =>
+        c.pages.create({
+          parent: { data_source_id: dataSourceId },
+          properties: properties as never,
+        })
+      ) as unknown as Page,
+    );
+  } catch (e) {
+    if (!(e instanceof UnknownOutcomeError)) throw e;
+    if (e.committedResourceId) return await retrievePage(ctx, e.committedResourceId);
+    // a lookup that fails (even on the rate budget) must not let the item come back early
+    const found = await lookUpCreated(ctx, item).catch(() => null);
+    if (found) return found;
+    throw new UnconfirmedCreateError(e.cause);
   }
 }
 

@@ -348,6 +348,19 @@ Deno.test("a 429 storm and random 5xx slow a push down but do not change its res
       { token: s.token, probability: 0.05, action: "error", status: 502 },
     ]);
     const res = await push(s.user);
+    // a create answered 5xx is not sent again by the same push (Notion may commit it late): it
+    // waits, and a push once the wait is over looks its page up first; the wait is made to pass
+    for (let i = 0; i < 3 && res.pending > 0; i++) {
+      await asThem(
+        s.user,
+        (tx) =>
+          tx`update notion_sync.outbox set next_attempt_at = now()
+             where mapping_id = ${s.mappingId} and status = 'pending'`,
+      );
+      const next = await push(s.user);
+      for (const k of ["pushed", "created", "failed"]) res[k] += next[k];
+      res.pending = next.pending;
+    }
     assert.deepEqual(
       { pushed: res.pushed, created: res.created, failed: res.failed, pending: res.pending },
       { pushed: 4, created: 1, failed: 0, pending: 0 },
@@ -420,6 +433,105 @@ Deno.test("a create whose earlier attempt committed without an answer is looked 
     );
     assert.equal(link.page_id, made.id);
   } finally {
+    await closeDb();
+  }
+});
+
+/** Ids of the live pages with this title, from the emulator's state (what queries may not show yet). */
+async function pagesTitled(dataSourceId: string, text: string): Promise<string[]> {
+  const oracle = await emulatorControl(`oracle?data_source_id=${dataSourceId}`);
+  return (oracle.rows as { page_id: string; properties: Record<string, any> }[])
+    .filter((r) =>
+      Object.values(r.properties).some((p) => p.type === "title" && p.value.plain_text === text)
+    )
+    .map((r) => r.page_id);
+}
+
+/**
+ * A record inserted and retrieved (its create queued), then pushed while Notion answers its create
+ * with `fault` and commits it anyway: the push leaves exactly one page, and no second create is
+ * sent before Notion's request deadline has passed; a push after that finds the page and links it.
+ * `whileHidden` runs before the first push and `shown` before the later one (query lag on, off).
+ */
+async function createOfUnknownOutcome(
+  label: string,
+  fault: Record<string, unknown>,
+  opts: { whileHidden?: () => Promise<unknown>; shown?: () => Promise<unknown> } = {},
+) {
+  const s = await isolatedSync(label, ["Old"]);
+  const text = `Sent once (${label})`;
+  const [{ task_id }] = await asThem(
+    s.user,
+    (tx) =>
+      tx`insert into notion_sync_demo.tasks (title, estimate) values (${text}, 5)
+         returning task_id::text`,
+  );
+  await retrieve(s.user);
+  await opts.whileHidden?.();
+  await addFaults([{ method: "POST", path: "/^\\/v1\\/pages$/", token: s.token, ...fault }]);
+  const first = await push(s.user);
+  await clearFaults();
+  await new Promise((r) => setTimeout(r, 2000)); // a late commit lands
+  assert.equal((await pagesTitled(s.dataSourceId, text)).length, 1, "one page, not two");
+  assert.deepEqual(
+    { created: first.created, failed: first.failed, pending: first.pending },
+    { created: 0, failed: 0, pending: 1 },
+    JSON.stringify(first),
+  );
+  const [item] = await asThem(
+    s.user,
+    (tx) =>
+      tx`select status, next_attempt_at > now() + interval '60 seconds' as waits
+         from notion_sync.outbox where record_key = ${task_id} and op = 'create'`,
+  );
+  assert.deepEqual(
+    [item.status, item.waits],
+    ["pending", true],
+    "the create waits past Notion's 60 s request deadline before it is looked up again",
+  );
+
+  // the wait is over
+  await opts.shown?.();
+  await asThem(
+    s.user,
+    (tx) =>
+      tx`update notion_sync.outbox set next_attempt_at = now()
+         where record_key = ${task_id} and op = 'create'`,
+  );
+  const second = await push(s.user);
+  assert.equal(second.created, 1, JSON.stringify(second));
+  const pages = await pagesTitled(s.dataSourceId, text);
+  assert.equal(pages.length, 1, "still one page");
+  const [link] = await asThem(
+    s.user,
+    (tx) => tx`select page_id from notion_sync.links where record_key = ${task_id}`,
+  );
+  assert.equal(link.page_id, pages[0], "the record is linked to the page its first create made");
+  assert.equal((await push(s.user)).created, 0);
+}
+
+Deno.test("a create Notion answers 504 and commits afterwards is not sent twice: its page is found later", async () => {
+  try {
+    await createOfUnknownOutcome("late commit", {
+      action: "late_commit",
+      status: 504,
+      commit_after_ms: 1500,
+    });
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
+Deno.test("a create whose answer was lost is not sent twice while queries do not show its page yet", async () => {
+  try {
+    await createOfUnknownOutcome("answer lost", { action: "malformed" }, {
+      whileHidden: () => emulatorControl("limits", { query_lag_ms: 60_000 }),
+      shown: () => emulatorControl("limits", { query_lag_ms: 0 }),
+    });
+  } finally {
+    await emulatorControl("limits", { query_lag_ms: 0 });
+    await clearFaults();
     await closeDb();
   }
 });
