@@ -637,7 +637,13 @@ async function lookUpCreated(ctx: Ctx, item: OutboxItem): Promise<Page | null> {
  * A create whose outcome is unknown and whose page a lookup did not find (yet): the item waits
  * UNCONFIRMED_CREATE_WAIT_SECONDS, then its next attempt looks the page up before any create.
  */
-class UnconfirmedCreateError extends UnknownOutcomeError {}
+class UnconfirmedCreateError extends UnknownOutcomeError {
+  constructor(cause: unknown) {
+    super(cause);
+    this.message += `; its page is not found yet: looked up again in ` +
+      `${UNCONFIRMED_CREATE_WAIT_SECONDS} s, before any second create`;
+  }
+}
 
 /**
  * Creates a page at most once: an item attempted before (attempts > 1) is looked up first; a 503
@@ -668,7 +674,9 @@ async function createOnce(
     );
   } catch (e) {
     if (!(e instanceof UnknownOutcomeError)) throw e;
-    if (e.committedResourceId) return await retrievePage(ctx, e.committedResourceId);
+    if (e.committedResourceId) {
+      return await retrievePage(ctx, e.committedResourceId);
+    }
     // a lookup that fails (even on the rate budget) must not let the item come back early
     const found = await lookUpCreated(ctx, item).catch(() => null);
     if (found) return found;

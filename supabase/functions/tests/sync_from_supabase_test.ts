@@ -481,7 +481,8 @@ async function createOfUnknownOutcome(
   const [item] = await asThem(
     s.user,
     (tx) =>
-      tx`select status, next_attempt_at > now() + interval '60 seconds' as waits
+      tx`select status, next_attempt_at > now() + interval '60 seconds' as waits,
+                outcome ->> 'last_error' as error
          from notion_sync.outbox where record_key = ${task_id} and op = 'create'`,
   );
   assert.deepEqual(
@@ -489,6 +490,7 @@ async function createOfUnknownOutcome(
     ["pending", true],
     "the create waits past Notion's 60 s request deadline before it is looked up again",
   );
+  assert.match(item.error, /its page is not found yet: looked up again in \d+ s/);
 
   // the wait is over
   await opts.shown?.();
