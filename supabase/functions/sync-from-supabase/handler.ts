@@ -217,7 +217,7 @@ async function drain(
     conflicts: 0,
     failed: 0,
   };
-  const ctx: Ctx = { claims, notion, run, deadline };
+  const ctx: Ctx = { claims, notion, run, deadline, unsettled: new Set() };
   try {
     await ensureDataSource(ctx, mapping, restore);
   } catch (e) {
@@ -239,6 +239,12 @@ async function drain(
           seconds: pausedFor ?? 0,
           attempted: false,
         });
+        continue;
+      }
+      if (item.page_id && ctx.unsettled.has(item.page_id)) {
+        // claimed with a write whose outcome turned out unknown: the claim takes it once the page
+        // has settled
+        await handBack(ctx, item, { seconds: 0, attempted: false });
         continue;
       }
       try {
@@ -347,6 +353,8 @@ interface Ctx {
   notion: BudgetedNotion;
   run: StartedRun;
   deadline: number;
+  /** Pages a write of this push left unsettled (write_outcome_unknown): no other write is sent. */
+  unsettled: Set<string>;
 }
 
 function sql<T>(ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -456,6 +464,18 @@ async function pauseAfter(
   await sleep(delay);
 }
 
+/**
+ * After a write to the item's page whose outcome is unknown (Notion may still apply it, up to its
+ * 60 s request maximum): SQL leaves the page unsettled, so no other write to it is claimed until
+ * Notion can no longer apply this one. The item's own re-reads and re-sends go on: they send the
+ * same values, which a late commit cannot turn into older ones.
+ */
+async function outcomeUnknown(ctx: Ctx, item: OutboxItem, e: unknown): Promise<void> {
+  if (!(e instanceof UnknownOutcomeError)) return;
+  await sql(ctx, (tx) => tx`select notion_sync_api.write_outcome_unknown(${item.outbox_id})`);
+  ctx.unsettled.add(item.page_id!);
+}
+
 /** Update: pre-read, check_push, PATCH only what the check returns, confirm from the answer. */
 async function pushUpdate(
   ctx: Ctx,
@@ -500,6 +520,7 @@ async function pushUpdate(
       counts.pushed++;
       return;
     } catch (e) {
+      await outcomeUnknown(ctx, item, e);
       // refused (429, 529): read again once the budget lets us, so an edit made in Notion while we
       // waited is checked, not overwritten
       if (isRefused(e) && attempt + 1 < REFUSED_WRITE_ATTEMPTS) continue;
@@ -527,6 +548,7 @@ async function readThenWrite(
         const result = await ctx.notion.write(send) as unknown as Page;
         page = "parent" in result ? result : await retrievePage(ctx, item.page_id!);
       } catch (e) {
+        await outcomeUnknown(ctx, item, e);
         await pauseAfter(ctx, e, attempt);
         continue;
       }
@@ -749,6 +771,7 @@ async function pushRestore(
         answered = "parent" in result ? await complete(ctx, result) : undefined;
         writes++;
       } catch (e) {
+        await outcomeUnknown(ctx, item, e);
         await pauseAfter(ctx, e, attempt);
       }
       continue;

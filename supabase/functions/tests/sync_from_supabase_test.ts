@@ -538,6 +538,169 @@ Deno.test("a create whose answer was lost is not sent twice while queries do not
   }
 });
 
+Deno.test("an edit pushed while Notion may still commit an earlier write to its page waits: a 504 that commits late loses no edit", async () => {
+  const s = await isolatedSync("late update", ["One"]);
+  const commitAfterMs = 8000;
+  const record = async () => {
+    const [row] = await asThem(
+      s.user,
+      (tx) =>
+        tx`select estimate::float8 as estimate from notion_sync_demo.tasks where title = 'One'`,
+    );
+    return row.estimate;
+  };
+  try {
+    // U1 (1 -> 5): Notion's gateway answers 504 at once, its backend commits it 8 s later
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 5 where title = 'One'`,
+    );
+    await retrieve(s.user);
+    await addFaults([{
+      method: "PATCH",
+      path: `/pages/${s.pages.One}`,
+      token: s.token,
+      nth: 1,
+      action: "late_commit",
+      status: 504,
+      commit_after_ms: commitAfterMs,
+    }]);
+    const sentAt = Date.now();
+    const first = await push(s.user);
+    // the push read the page again (still 1), sent 5 again and confirmed it
+    assert.equal(first.pushed, 1, JSON.stringify(first));
+    assert.equal((await notionPage(s.pages.One)).properties.Estimate.number, 5);
+
+    // within the minute, a person edits the record (5 -> 9), and the next push comes
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 9 where title = 'One'`,
+    );
+    await retrieve(s.user);
+    const second = await push(s.user);
+    assert.ok(
+      Date.now() < sentAt + commitAfterMs,
+      "the edit was pushed before the late commit (the story needs it; the machine was too slow)",
+    );
+
+    // U1 commits now: Notion holds 5 again
+    await new Promise((r) => setTimeout(r, sentAt + commitAfterMs + 1500 - Date.now()));
+    await clearFaults();
+    await retrieve(s.user);
+    assert.equal(await record(), 9, "the person's 9 is kept: Notion's late 5 is not applied to it");
+
+    assert.deepEqual(
+      { pushed: second.pushed, failed: second.failed, pending: second.pending },
+      { pushed: 0, failed: 0, pending: 1 },
+      `the edit was not sent while U1 could still commit: ${JSON.stringify(second)}`,
+    );
+    const waiting = await asThem(
+      s.user,
+      (tx) =>
+        tx`select status, attempts, page_settles_at > now() + interval '60 seconds' as waits
+           from notion_sync_api.outbox
+           where page_id = ${s.pages.One} and status in ('pending', 'in_flight')`,
+    );
+    assert.deepEqual(
+      waiting.map((w) => [w.status, w.attempts, w.waits]),
+      [["pending", 0, true]],
+      "the outbox says the edit waits until Notion can no longer commit U1",
+    );
+
+    // the page settles (90 s after U1 was sent): the edit is sent and confirmed
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`update notion_sync.outbox set page_settles_at = now()
+           where page_id = ${s.pages.One} and page_settles_at > now()`,
+    );
+    const third = await push(s.user);
+    assert.equal(third.pushed, 1, JSON.stringify(third));
+    assert.equal((await notionPage(s.pages.One)).properties.Estimate.number, 9, "Notion ends at 9");
+    const last = await retrieve(s.user);
+    assert.equal(last.conflicts, 0, "no question");
+    assert.equal(await record(), 9);
+    const open = await asThem(
+      s.user,
+      (tx) => tx`select 1 from notion_sync_api.open_conflicts where page_id = ${s.pages.One}`,
+    );
+    assert.equal(open.length, 0, "nothing is asked of a person");
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
+Deno.test("a write to a page claimed in the same batch as one whose outcome is unknown is not sent before the page settles", async () => {
+  const s = await isolatedSync("late batch", ["One"]);
+  try {
+    // a run writes Estimate 1 -> 5; then a person ticks Done (U) and reverts that run (R: 5 -> 1)
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set estimate = 5 where title = 'One'`,
+    );
+    const planned = await retrieve(s.user);
+    const pushed = await push(s.user);
+    assert.equal(pushed.pushed, 1, JSON.stringify(pushed));
+    await asThem(
+      s.user,
+      (tx) => tx`update notion_sync_demo.tasks set done = true where title = 'One'`,
+    );
+    await retrieve(s.user);
+    const [{ r }] = await asThem(
+      s.user,
+      (tx) => tx`select notion_sync_api.revert_run(${planned.runId}) as r`,
+    );
+    const queued = await asThem(
+      s.user,
+      (tx) =>
+        tx`select outbox_id from notion_sync.outbox
+           where page_id = ${s.pages.One} and status = 'pending' order by outbox_id`,
+    );
+    assert.equal(queued.length, 2, `U and R wait for the same page: ${JSON.stringify(r)}`);
+
+    // U is sent first: Notion answers 504 and commits it 3 s later; R is claimed with it
+    await addFaults([{
+      method: "PATCH",
+      path: `/pages/${s.pages.One}`,
+      token: s.token,
+      nth: 1,
+      action: "late_commit",
+      status: 504,
+      commit_after_ms: 3000,
+    }]);
+    const first = await push(s.user);
+    assert.deepEqual(
+      { pushed: first.pushed, failed: first.failed, pending: first.pending },
+      { pushed: 1, failed: 0, pending: 1 },
+      `U is confirmed after a re-read; R waits: ${JSON.stringify(first)}`,
+    );
+    const [waiting] = await asThem(
+      s.user,
+      (tx) =>
+        tx`select status, attempts, page_settles_at is not null as waits
+           from notion_sync_api.outbox where outbox_id = ${queued[1].outbox_id}`,
+    );
+    assert.deepEqual([waiting.status, waiting.attempts, waiting.waits], ["pending", 0, true]);
+
+    await new Promise((r) => setTimeout(r, 4000)); // U commits
+    await clearFaults();
+    await asThem(
+      s.user,
+      (tx) =>
+        tx`update notion_sync.outbox set page_settles_at = now()
+           where page_id = ${s.pages.One} and page_settles_at > now()`,
+    );
+    const second = await push(s.user);
+    assert.equal(second.pushed, 1, JSON.stringify(second));
+    const page = await notionPage(s.pages.One);
+    assert.deepEqual([page.properties.Estimate.number, page.properties.Done.checkbox], [1, true]);
+  } finally {
+    await clearFaults();
+    await closeDb();
+  }
+});
+
 Deno.test("a page moved out of the data source is moved back when a person restores it, and not asked about again", async () => {
   const s = await isolatedSync("moved", ["Wanderer", "Home"]);
   try {
